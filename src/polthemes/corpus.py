@@ -1,0 +1,279 @@
+"""Reading a corpus: a folder of articles, or a JSON Lines / CSV collection, into Articles.
+
+Accepted inputs (``read_corpus(path)``):
+
+* a folder, read recursively: every ``.txt``/``.md`` file is one article; every
+  ``.jsonl``/``.csv`` (optionally ``.gz``) file inside is a collection; an optional
+  ``metadata.csv`` at its top fills or overrides fields by article id;
+* a single article file or a single collection file.
+
+A collection record has a ``text`` field and optional ``id, title, date, source, url,
+author`` fields (the layout of ``../shared/corpora/*.jsonl.gz``).
+
+Nothing is ever written next to the input. Whatever cannot be read (empty, binary,
+undecodable, malformed, unsupported language, duplicate) is skipped and reported in the
+:class:`~polthemes.records.CorpusReport`, naming the file (and line or row) and the reason.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import hashlib
+import io
+import json
+from collections import defaultdict
+from collections.abc import Iterator
+from pathlib import Path
+
+from polthemes.boilerplate import REPEATED_RULE, find_repeated_lines, normalise_line
+from polthemes.config import (
+    ARTICLE_SUFFIXES,
+    COLLECTION_SUFFIXES,
+    METADATA_FILENAME,
+    RAW_DIR,
+    SUPPORTED_LANGUAGES,
+)
+from polthemes.decode import UnreadableText, decode_bytes, normalise_text
+from polthemes.document import ArticleDraft, RawDocument, draft_article
+from polthemes.language import UNDETERMINED, detect_language
+from polthemes.metadata import METADATA_FIELDS, read_metadata_overrides
+from polthemes.records import Article, CorpusReport, DuplicateArticle, RemovedLine, SkippedSource
+
+#: Column/field names accepted for the article body in collections, in order of preference.
+TEXT_FIELDS = ("text", "body", "content")
+#: Collection fields copied into the article's metadata.
+GIVEN_FIELDS = ("title", "date", "source", "author", "url")
+
+
+class CorpusError(ValueError):
+    """The corpus as a whole cannot be read (missing path, or no article in it)."""
+
+
+def read_corpus(path: str | Path = RAW_DIR) -> CorpusReport:
+    """Read every article under ``path``; return the articles and what was skipped.
+
+    Raises :class:`CorpusError` if ``path`` does not exist or yields no article at all.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise CorpusError(f"{path}: no such file or folder")
+    report = CorpusReport()
+    drafts: list[ArticleDraft] = []
+    seen_ids: dict[str, str] = {}
+    for item in _iter_documents(path):
+        if isinstance(item, SkippedSource):
+            report.skipped.append(item)
+            continue
+        if item.id in seen_ids:
+            report.skipped.append(
+                SkippedSource(item.origin, f"id {item.id!r} already used by {seen_ids[item.id]}")
+            )
+            continue
+        seen_ids[item.id] = item.origin
+        drafts.append(draft_article(item))
+
+    _remove_repeated_lines(drafts)
+    overrides = _read_overrides(path)
+    seen_bodies: dict[str, str] = {}
+    for draft in drafts:
+        article = _finish(draft, overrides.get(draft.id, {}))
+        if isinstance(article, SkippedSource):
+            report.skipped.append(article)
+        elif article.content_sha1 in seen_bodies:
+            report.duplicates.append(DuplicateArticle(article.id, article.origin, seen_bodies[article.content_sha1]))
+        else:
+            seen_bodies[article.content_sha1] = article.id
+            report.articles.append(article)
+    unknown = sorted(set(overrides) - set(seen_ids))
+    for article_id in unknown:
+        report.warnings.append(SkippedSource(str(path / METADATA_FILENAME), f"no article with id {article_id!r}"))
+
+    if not report.articles:
+        reasons = "; ".join(f"{s.location}: {s.reason}" for s in report.skipped[:5])
+        more = f" (and {len(report.skipped) - 5} more)" if len(report.skipped) > 5 else ""
+        detail = f" -- skipped {reasons}{more}" if reasons else ""
+        raise CorpusError(f"{path}: no articles found{detail}")
+    return report
+
+
+# --- Sources -----------------------------------------------------------------------------
+
+
+def _iter_documents(path: Path) -> Iterator[RawDocument | SkippedSource]:
+    if path.is_dir():
+        files = sorted(p for p in path.rglob("*") if p.is_file() and not _is_hidden(p.relative_to(path)))
+        for file in files:
+            if file.parent == path and file.name == METADATA_FILENAME:
+                continue
+            yield from _iter_file(file, root=path)
+    else:
+        yield from _iter_file(path, root=path.parent)
+
+
+def _iter_file(file: Path, root: Path) -> Iterator[RawDocument | SkippedSource]:
+    name = file.name.lower()
+    if name.endswith(ARTICLE_SUFFIXES):
+        yield _read_article_file(file, root)
+    elif name.endswith(COLLECTION_SUFFIXES):
+        yield from _read_collection(file)
+    else:
+        yield SkippedSource(str(file), f"unsupported file type (read: {', '.join(ARTICLE_SUFFIXES + COLLECTION_SUFFIXES)})")
+
+
+def _is_hidden(relative: Path) -> bool:
+    return any(part.startswith(".") for part in relative.parts)
+
+
+def _read_article_file(file: Path, root: Path) -> RawDocument | SkippedSource:
+    try:
+        raw = file.read_bytes()
+    except OSError as error:
+        return SkippedSource(str(file), f"cannot read: {error.strerror}")
+    try:
+        text, encoding = decode_bytes(raw)
+    except UnreadableText as error:
+        return SkippedSource(str(file), str(error))
+    relative = file.relative_to(root)
+    article_id = relative.with_name(_strip_suffix(relative.name)).as_posix()
+    # Loose files of a folder share one source group; metadata may refine it later.
+    return RawDocument(article_id, text, str(file), encoding, source_group=str(file.parent))
+
+
+def _strip_suffix(name: str) -> str:
+    for suffix in ARTICLE_SUFFIXES:
+        if name.lower().endswith(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
+def _read_collection(file: Path) -> Iterator[RawDocument | SkippedSource]:
+    """Records of a JSON Lines or CSV file (plain or gzip), as documents or skip notes."""
+    name = file.name.lower()
+    try:
+        handle = gzip.open(file, "rb") if name.endswith(".gz") else file.open("rb")
+        with handle:
+            raw = handle.read()
+    except (OSError, EOFError) as error:
+        yield SkippedSource(str(file), f"cannot read: {getattr(error, 'strerror', None) or error}")
+        return
+    try:
+        text, _ = decode_bytes(raw)
+    except UnreadableText as error:
+        yield SkippedSource(str(file), str(error))
+        return
+    records = _jsonl_records(file, text) if ".jsonl" in name else _csv_records(file, text)
+    for location, record in records:
+        if isinstance(record, str):
+            yield SkippedSource(location, record)
+            continue
+        yield from _document_from_record(file, location, record)
+
+
+def _jsonl_records(file: Path, text: str) -> Iterator[tuple[str, dict | str]]:
+    for line_no, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            continue
+        location = f"{file}:{line_no}"
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as error:
+            yield location, f"malformed JSON ({error.msg} at column {error.colno})"
+            continue
+        if not isinstance(record, dict):
+            yield location, f"expected a JSON object, found {type(record).__name__}"
+            continue
+        yield location, record
+
+
+def _csv_records(file: Path, text: str) -> Iterator[tuple[str, dict | str]]:
+    csv.field_size_limit(1 << 30)
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    try:
+        for row_no, row in enumerate(reader, start=2):
+            if None in row:
+                yield f"{file}:{row_no}", "more cells than header columns"
+                continue
+            yield f"{file}:{row_no}", {(k or "").strip().lower(): v for k, v in row.items()}
+    except csv.Error as error:
+        yield f"{file}:{reader.line_num}", f"malformed CSV ({error})"
+
+
+def _document_from_record(file: Path, location: str, record: dict) -> Iterator[RawDocument | SkippedSource]:
+    text_field = next((f for f in TEXT_FIELDS if f in record), None)
+    if text_field is None:
+        yield SkippedSource(location, f"no text field (expected one of: {', '.join(TEXT_FIELDS)})")
+        return
+    body = record[text_field]
+    if not isinstance(body, str):
+        yield SkippedSource(location, f"field {text_field!r} is {type(body).__name__}, not text")
+        return
+    if not body.strip():
+        yield SkippedSource(location, f"empty {text_field!r} field")
+        return
+    given = {key: str(record[key]).strip() for key in GIVEN_FIELDS if record.get(key) not in (None, "")}
+    record_id = str(record.get("id") or "").strip() or _text_hash(body)[:16]
+    group = given.get("source") or str(file)
+    yield RawDocument(record_id, normalise_text(body), location, "utf-8", given=given, source_group=group)
+
+
+# --- Corpus-level steps ----------------------------------------------------------------
+
+
+def _remove_repeated_lines(drafts: list[ArticleDraft]) -> None:
+    """Move lines that are a source's template into ``removed`` (rule: repeated_across_source)."""
+    by_group: dict[str, list[ArticleDraft]] = defaultdict(list)
+    for draft in drafts:
+        by_group[draft.fields.get("source") or draft.source_group].append(draft)
+    for group in by_group.values():
+        repeated = find_repeated_lines({d.id: [text for _, text in d.paragraphs] for d in group})
+        if not repeated:
+            continue
+        for draft in group:
+            keep = []
+            for line_no, text in draft.paragraphs:
+                if normalise_line(text) in repeated:
+                    draft.removed.append(RemovedLine(line_no, text, REPEATED_RULE))
+                else:
+                    keep.append((line_no, text))
+            draft.paragraphs = keep
+            draft.removed.sort(key=lambda line: (line.line_no, line.rule))
+
+
+def _read_overrides(path: Path) -> dict[str, dict[str, str]]:
+    metadata_file = path / METADATA_FILENAME if path.is_dir() else None
+    if metadata_file is None or not metadata_file.exists():
+        return {}
+    return read_metadata_overrides(metadata_file)
+
+
+def _finish(draft: ArticleDraft, override: dict[str, str]) -> Article | SkippedSource:
+    """Apply metadata overrides, detect languages, and freeze the draft into an Article."""
+    fields = {**draft.fields, **override}
+    if not draft.paragraphs:
+        return SkippedSource(draft.origin, "no article text left after removing boilerplate")
+    body = "\n".join(text for _, text in draft.paragraphs)
+    language = fields.get("language") or detect_language(body)
+    if language not in SUPPORTED_LANGUAGES:
+        what = "language could not be determined" if language == UNDETERMINED else f"unsupported language {language!r}"
+        return SkippedSource(draft.origin, f"{what} (supported: {', '.join(SUPPORTED_LANGUAGES)})")
+    paragraph_languages = []
+    for _, text in draft.paragraphs:
+        detected = detect_language(text)
+        # Too short to judge alone (a heading, a name): it shares the article's language.
+        paragraph_languages.append(language if detected == UNDETERMINED else detected)
+    return Article(
+        id=draft.id,
+        language=language,
+        paragraphs=tuple(text for _, text in draft.paragraphs),
+        paragraph_languages=tuple(paragraph_languages),
+        removed=tuple(draft.removed),
+        origin=draft.origin,
+        encoding=draft.encoding,
+        content_sha1=_text_hash(body),
+        **{key: fields.get(key, "") for key in METADATA_FIELDS if key != "language"},
+    )
+
+
+def _text_hash(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()

@@ -1,0 +1,165 @@
+"""One scraped document to one article draft: metadata read, boilerplate cut, body kept.
+
+The order matters and is the one a careful reader follows: first strike what is
+obviously page furniture (navigation, comment forms), then read the header (headline,
+metadata lines), then drop repeats of the headline, then split a closing by-line off the
+last paragraph. Every line ends up either in ``paragraphs`` or in ``removed`` with a
+rule, never silently lost.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from polthemes.boilerplate import BoilerplateRules, find_boilerplate, normalise_line
+from polthemes.config import HEADER_WINDOW_LINES
+from polthemes.metadata import (
+    field_line_reader,
+    looks_like_headline,
+    looks_like_source_name,
+    normalise_given_date,
+    parse_date,
+    split_trailing_byline,
+)
+from polthemes.records import RemovedLine
+
+#: Field lines (``Source: Xinhua``) are also recognised outside the header when this short.
+MAX_FIELD_LINE_CHARS = 120
+
+
+@dataclass
+class RawDocument:
+    """Decoded text plus whatever metadata its container gave (JSON/CSV columns)."""
+
+    id: str
+    text: str
+    origin: str
+    encoding: str = "utf-8"
+    given: dict[str, str] = field(default_factory=dict)
+    #: Key that groups articles of one outlet for the repeated-line rule.
+    source_group: str = ""
+
+
+@dataclass
+class ArticleDraft:
+    """An article before corpus-level rules and language detection.
+
+    ``paragraphs`` holds ``(line_no, text)`` so later rules can still report where a
+    line came from.
+    """
+
+    id: str
+    origin: str
+    encoding: str
+    source_group: str
+    fields: dict[str, str]
+    paragraphs: list[tuple[int, str]]
+    removed: list[RemovedLine]
+
+
+def draft_article(document: RawDocument, rules: BoilerplateRules | None = None) -> ArticleDraft:
+    """Split ``document`` into metadata, body paragraphs and removed lines."""
+    lines = document.text.split("\n")
+    verdicts: dict[int, str] = find_boilerplate(lines, rules)
+    fields = {key: value for key, value in document.given.items() if value}
+    if "date" in fields:
+        fields["date"] = normalise_given_date(fields["date"])
+
+    stated = _read_header(lines, verdicts, find_headline="title" not in fields)
+    if "title" in fields:
+        _mark_headline_repeats(lines, verdicts, fields["title"], rule="duplicate_headline")
+    else:
+        headline = stated.pop("_headline", "")
+        stated_title = stated.get("title", "")
+        if headline or stated_title:
+            fields["title"] = stated_title or headline
+            _mark_headline_repeats(lines, verdicts, headline, rule="duplicate_headline")
+            if stated_title and stated_title != headline:
+                _mark_headline_repeats(lines, verdicts, stated_title, rule="duplicate_headline")
+    stated.pop("_headline", None)
+    for key, value in stated.items():
+        fields.setdefault(key, value)
+
+    paragraphs = [(i + 1, lines[i].strip()) for i in range(len(lines)) if lines[i].strip() and i not in verdicts]
+    removed = [RemovedLine(i + 1, lines[i].strip(), rule) for i, rule in sorted(verdicts.items())]
+
+    if paragraphs:
+        line_no, last = paragraphs[-1]
+        byline = split_trailing_byline(last)
+        if byline is not None:
+            removed.append(RemovedLine(line_no, byline.removed_text, "byline"))
+            if byline.remaining_text:
+                paragraphs[-1] = (line_no, byline.remaining_text)
+            else:
+                paragraphs.pop()
+            if byline.author:
+                fields.setdefault("author", byline.author)
+            if byline.source:
+                fields.setdefault("source", byline.source)
+        removed.sort(key=lambda line: (line.line_no, line.rule))
+
+    return ArticleDraft(
+        id=document.id,
+        origin=document.origin,
+        encoding=document.encoding,
+        source_group=document.source_group,
+        fields=fields,
+        paragraphs=paragraphs,
+        removed=removed,
+    )
+
+
+def _read_header(lines: list[str], verdicts: dict[int, str], *, find_headline: bool) -> dict[str, str]:
+    """Metadata stated in the text; marks the lines it consumed in ``verdicts``.
+
+    Returns fields plus ``_headline`` (the page headline, if the header has one and
+    ``find_headline`` is set: when the collection gives the title, a short first line is
+    a sub-heading of the body, not the page headline).
+    """
+    reader = field_line_reader()
+    stated: dict[str, str] = {}
+    kept = [i for i in range(len(lines)) if lines[i].strip() and i not in verdicts]
+    header = kept[:HEADER_WINDOW_LINES]
+
+    # "Label: value" lines: anywhere in the header, and short ones anywhere at all
+    # ("来源：人民网" often closes a Chinese article).
+    for i in kept:
+        if i not in header and len(lines[i].strip()) > MAX_FIELD_LINE_CHARS:
+            continue
+        found = reader.read(lines[i])
+        if found is None:
+            continue
+        verdicts[i] = "metadata"
+        for key, value in found.items():
+            if key == "date":
+                value = parse_date(value) or value
+            stated.setdefault(key, value)
+
+    # A bare date line in the header, and an outlet name right beside it.
+    for position, i in enumerate(header):
+        if i in verdicts or not parse_date(lines[i], whole=True):
+            continue
+        stated.setdefault("date", parse_date(lines[i], whole=True))
+        verdicts[i] = "metadata"
+        for neighbour in header[max(position - 1, 0): position + 2]:
+            if neighbour not in verdicts and looks_like_source_name(lines[neighbour]):
+                stated.setdefault("source", lines[neighbour].strip())
+                verdicts[neighbour] = "metadata"
+        break
+
+    # The headline: the first remaining line of the page, if it reads as one.
+    remaining = [i for i in header if i not in verdicts]
+    if find_headline and remaining and looks_like_headline(lines[remaining[0]]):
+        verdicts[remaining[0]] = "headline"
+        stated["_headline"] = lines[remaining[0]].strip()
+    return stated
+
+
+def _mark_headline_repeats(lines: list[str], verdicts: dict[int, str], headline: str, *, rule: str) -> None:
+    """Mark lines that repeat the headline (scrapers often capture it twice)."""
+    target = normalise_line(headline)
+    if not target:
+        return
+    for i, line in enumerate(lines):
+        if i not in verdicts and line.strip() and normalise_line(line) == target:
+            verdicts[i] = rule

@@ -1,0 +1,42 @@
+"""Reading the domain-knowledge files shipped in ``resources/`` (patterns, labels, lists).
+
+They are plain text so a researcher can edit them without touching code; this module is
+the one place that knows their format: ``#`` starts a comment line, blank lines are
+skipped, TSV files have a header line.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from polthemes.config import RESOURCES_DIR
+
+
+class ResourceFileError(ValueError):
+    """A resource file is malformed; the message names the file and the line."""
+
+
+def _content_lines(path: Path) -> list[tuple[int, str]]:
+    numbered = enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+    return [(n, line) for n, line in numbered if line.strip() and not line.lstrip().startswith("#")]
+
+
+def read_list(name: str, directory: Path = RESOURCES_DIR) -> tuple[str, ...]:
+    """The entries of a one-item-per-line resource file, stripped, in file order."""
+    return tuple(line.strip() for _, line in _content_lines(directory / name))
+
+
+def read_tsv(name: str, directory: Path = RESOURCES_DIR) -> list[dict[str, str]]:
+    """Rows of a tab-separated resource file as dicts keyed by its header line."""
+    path = directory / name
+    lines = _content_lines(path)
+    if not lines:
+        raise ResourceFileError(f"{path}: no header line")
+    header = lines[0][1].split("\t")
+    rows = []
+    for line_no, line in lines[1:]:
+        cells = line.split("\t")
+        if len(cells) != len(header):
+            raise ResourceFileError(f"{path}:{line_no}: {len(cells)} columns, expected {len(header)} ({header})")
+        rows.append(dict(zip(header, cells)))
+    return rows

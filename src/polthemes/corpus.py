@@ -267,6 +267,7 @@ def _finish(draft: ArticleDraft, override: dict[str, str]) -> Article | SkippedS
         language=language,
         paragraphs=tuple(text for _, text in draft.paragraphs),
         paragraph_languages=tuple(paragraph_languages),
+        paragraph_lines=tuple(line_no for line_no, _ in draft.paragraphs),
         removed=tuple(draft.removed),
         origin=draft.origin,
         encoding=draft.encoding,

@@ -26,7 +26,9 @@ class RemovedLine:
 class Article:
     """One article: its metadata, its body paragraphs, and everything that was cut.
 
-    ``paragraph_languages`` runs parallel to ``paragraphs``. ``origin`` says where the
+    ``paragraph_languages`` and ``paragraph_lines`` run parallel to ``paragraphs``; the
+    line numbers (1-based, in the decoded text) let a researcher find every kept paragraph
+    in the raw file, just as ``removed`` does for every cut line. ``origin`` says where the
     article came from (file, or file and line/row for collections).
     """
 
@@ -34,6 +36,7 @@ class Article:
     language: str
     paragraphs: tuple[str, ...]
     paragraph_languages: tuple[str, ...]
+    paragraph_lines: tuple[int, ...] = ()
     removed: tuple[RemovedLine, ...] = ()
     title: str = ""
     date: str = ""
@@ -59,6 +62,7 @@ class Article:
         record = asdict(self)
         record["paragraphs"] = list(self.paragraphs)
         record["paragraph_languages"] = list(self.paragraph_languages)
+        record["paragraph_lines"] = list(self.paragraph_lines)
         record["removed"] = [asdict(line) for line in self.removed]
         record["n_paragraphs"] = len(self.paragraphs)
         record["n_characters"] = self.n_characters

@@ -1,0 +1,43 @@
+# polthemes: every task a researcher runs, in one place. `make help` lists them.
+#
+# The virtual environment lives in .venv/ and is (re)built whenever requirements.txt or
+# pyproject.toml change, so `make test` or `make figures` on a fresh clone sets itself up.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+KERNEL_NAME := polthemes
+
+.DEFAULT_GOAL := all
+.PHONY: all help setup figures inspect test lab clean
+
+all: figures ## Set everything up and regenerate every figure from data/raw/ (the main job)
+
+help: ## List the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+setup: $(INSTALLED) ## Create .venv/ and install the pinned requirements and the package
+
+$(INSTALLED): requirements.txt pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "polthemes needs Python 3.11 or newer; run make PYTHON=python3.11 (found " + sys.version.split()[0] + ")")'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(BIN)/python -m ipykernel install --sys-prefix --name $(KERNEL_NAME) --display-name "Python (polthemes)" >/dev/null
+	@touch $@
+
+figures: $(INSTALLED) ## Regenerate every figure into figures/
+	$(BIN)/polthemes figures
+
+inspect: $(INSTALLED) ## Show how the articles in data/raw/ were read and what was cut
+	$(BIN)/polthemes inspect
+
+test: $(INSTALLED) ## Run the whole test suite
+	$(BIN)/python -m pytest
+
+lab: $(INSTALLED) ## Open JupyterLab on notebooks/ with the project's kernel
+	$(BIN)/jupyter lab notebooks/
+
+clean: ## Remove the virtual environment and derived data (never data/raw/ or figures/)
+	rm -rf $(VENV) data/interim data/processed .pytest_cache

@@ -226,7 +226,11 @@ def _remove_repeated_lines(drafts: list[ArticleDraft]) -> None:
     for draft in drafts:
         by_group[draft.fields.get("source") or draft.source_group].append(draft)
     for group in by_group.values():
-        repeated = find_repeated_lines({d.id: [text for _, text in d.paragraphs] for d in group})
+        # Count every line of the page, cut or kept: a template line that one page happens to
+        # carry inside its comment block is still that source's template.
+        repeated = find_repeated_lines(
+            {d.id: [text for _, text in d.paragraphs] + [line.text for line in d.removed] for d in group}
+        )
         if not repeated:
             continue
         for draft in group:

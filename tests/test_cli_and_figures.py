@@ -1,0 +1,88 @@
+"""The command line a newcomer uses, and figures that regenerate byte for byte."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from conftest import SEED_IDS
+from polthemes.cli import main
+from polthemes.config import FIGURES_DIR, RAW_DIR
+from polthemes.figures import regenerate_figures
+from polthemes.outputs import ReadOnlyInputError, write_text_atomic
+
+
+def test_inspect_prints_one_row_per_article_and_a_summary(capsys):
+    assert main(["inspect", str(RAW_DIR)]) == 0
+    out, err = capsys.readouterr()
+    header, rule, *rows = out.strip().split("\n")
+    assert header.split() == ["id", "lang", "title", "date", "source", "author", "paras", "chars", "removed"]
+    assert [row.split()[0] for row in rows] == list(SEED_IDS)
+    assert "2021-07-02  中国电力网" in rows[4]
+    assert rows[4].split()[-3:] == ["12", "2991", "10"]
+    assert err.startswith("5 articles (3 en, 2 zh); 0 skipped; 0 exact duplicates counted once; read in ")
+
+
+def test_inspect_json_carries_paragraphs_and_removed_lines():
+    # Through the installed entry point, as a script would call it.
+    result = subprocess.run(
+        [sys.executable, "-m", "polthemes", "inspect", "--json", str(RAW_DIR)],
+        capture_output=True, text=True, check=True,
+    )
+    records = json.loads(result.stdout)
+    articles = records["articles"]
+    assert [a["language"] for a in articles] == ["en", "en", "zh", "en", "zh"]
+    assert sorted(a["date"] for a in articles if a["date"]) == ["2017-07-25", "2021-07-02", "2023-07-15"]
+    dated = articles[3]
+    assert dated["removed"][4] == {"line_no": 9, "text": "Date: July 15, 2023", "rule": "metadata"}
+    assert dated["paragraphs"][0].startswith("Since the initiation of the theme education")
+    assert dated["n_paragraphs"] == len(dated["paragraphs"]) == len(dated["paragraph_lines"]) == 12
+    assert records["skipped"] == records["duplicates"] == records["warnings"] == []
+
+
+def test_inspect_reports_skips_after_the_table(tmp_path, capsys):
+    (tmp_path / "good.txt").write_bytes((RAW_DIR / f"{SEED_IDS[3]}.txt").read_bytes())
+    (tmp_path / "empty.txt").write_bytes(b"")
+    assert main(["inspect", str(tmp_path)]) == 0
+    _, err = capsys.readouterr()
+    assert f"skipped {tmp_path / 'empty.txt'}: empty file" in err.split("\n")
+
+
+@pytest.mark.parametrize("argv", [["inspect", "no/such/folder"], ["figures", "--corpus", "no/such/folder"]])
+def test_user_errors_are_one_line_and_exit_2(argv, capsys):
+    assert main(argv) == 2
+    _, err = capsys.readouterr()
+    assert err == "polthemes: error: no/such/folder: no such file or folder\n"
+
+
+def test_help_explains_the_commands(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["--help"])
+    assert exit_.value.code == 0
+    out = capsys.readouterr().out
+    assert "inspect" in out and "figures" in out and "data/raw/" in out
+
+
+def test_figures_regenerate_byte_identical_and_match_the_committed_ones(tmp_path):
+    first = regenerate_figures(RAW_DIR, tmp_path / "a")
+    second = regenerate_figures(RAW_DIR, tmp_path / "b")
+    assert [p.name for p in first] == ["corpus_overview.png", "corpus_overview.svg"]
+    for a, b in zip(first, second):
+        assert a.read_bytes() == b.read_bytes()
+    for path in first:
+        committed = FIGURES_DIR / path.name
+        assert committed.read_bytes() == path.read_bytes(), f"{committed} is stale: run `make figures`"
+
+
+def test_outputs_are_never_written_into_data_raw(tmp_path):
+    with pytest.raises(ReadOnlyInputError, match="data/raw/ is read-only input"):
+        write_text_atomic(RAW_DIR / "notes.txt", "x")
+    with pytest.raises(ReadOnlyInputError):
+        regenerate_figures(RAW_DIR, RAW_DIR / "figures")
+    assert not (RAW_DIR / "notes.txt").exists()
+    written = write_text_atomic(tmp_path / "sub" / "table.csv", "a,b\n")
+    assert written.read_text() == "a,b\n"
+    assert [p.name for p in written.parent.iterdir()] == ["table.csv"]  # no temporary left behind

@@ -1,20 +1,19 @@
 """Plot functions: each takes data, returns a matplotlib Figure, and never saves.
 
 Saving (formats, deterministic metadata) is :mod:`polthemes.figures`' job, so a notebook
-can show, restyle or combine these figures freely.
+can show, restyle or combine these figures freely. Figures are built as bare
+``matplotlib.figure.Figure`` objects, not through pyplot, so no backend or global state is
+touched: the same code runs headless in the CLI and inline in a notebook.
 """
 
 from __future__ import annotations
 
 import matplotlib
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 
-matplotlib.use("Agg")  # headless by default; notebooks switch to their inline backend themselves
-
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.patches import Patch  # noqa: E402
-
-from polthemes.metadata import units  # noqa: E402
-from polthemes.records import CorpusReport  # noqa: E402
+from polthemes.metadata import units
+from polthemes.records import CorpusReport
 
 #: One colour per language, used by every figure so a reader learns it once.
 LANGUAGE_COLOURS = {"zh": "#c0392b", "en": "#2e86c1"}

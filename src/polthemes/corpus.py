@@ -282,3 +282,26 @@ def _finish(draft: ArticleDraft, override: dict[str, str]) -> Article | SkippedS
 
 def _text_hash(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+def corpus_name(path: str | Path) -> str:
+    """A short name for a corpus path: the folder name, or the file name without suffixes."""
+    path = Path(path)
+    if path.resolve() == RAW_DIR.resolve():
+        return "seeds"
+    if path.is_dir():
+        return path.name
+    for suffix in sorted(COLLECTION_SUFFIXES + ARTICLE_SUFFIXES, key=len, reverse=True):
+        if path.name.lower().endswith(suffix):
+            return path.name[: -len(suffix)]
+    return path.name
+
+
+def sample_articles(articles: list[Article], n: int, *, seed: int) -> list[Article]:
+    """``n`` articles drawn without replacement (seeded), kept in corpus order."""
+    if n >= len(articles):
+        return list(articles)
+    import random
+
+    picked = sorted(random.Random(seed).sample(range(len(articles)), n))
+    return [articles[i] for i in picked]

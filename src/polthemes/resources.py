@@ -17,7 +17,13 @@ class ResourceFileError(ValueError):
 
 
 def _content_lines(path: Path) -> list[tuple[int, str]]:
-    numbered = enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ResourceFileError(f"{path}: resource file missing (reinstall the package or restore it from git)") from None
+    except UnicodeDecodeError as error:
+        raise ResourceFileError(f"{path}: not UTF-8 text ({error.reason} at byte {error.start})") from None
+    numbered = enumerate(text.splitlines(), start=1)
     return [(n, line) for n, line in numbered if line.strip() and not line.lstrip().startswith("#")]
 
 

@@ -1,0 +1,222 @@
+"""The shared concept space: where a Chinese word and an English word become one term.
+
+A concept term is keyed in English (``mass_line``, ``cadre``, ``strengthen``), because
+every Chinese word can be given an English gloss but not the other way round. In order:
+
+1. a glossary concept, for either language (群众路线 and "mass line" -> ``mass_line``);
+2. for Chinese, CC-CEDICT's gloss, normalised the way English text is (lemmatised,
+   stopwords dropped, parentheticals, classifiers and "surname ..." senses skipped);
+   among the senses, the one the corpus's English articles use most, else the first
+   one-word sense (else the first).
+   Chinese does not mark part of speech (发展 is "develop" and "development"), so a sense
+   also matches an English term of the same Snowball stem;
+3. a Chinese compound CEDICT lacks (交流平台, 紧紧围绕) is split into the fewest words of two
+   or more characters that CEDICT has (交流 + 平台), each glossed as in 2;
+4. otherwise the word itself: an English lemma stays itself; a Chinese word CEDICT does not
+   know and cannot split (names such as 桃选厂) stays Chinese and is counted as *unmapped*
+   in the coverage report.
+
+Terms from 2 and 4 are Snowball stems (``develop`` for develop/development/developing;
+``organ`` for organize/organization), for the same reason: one term per word family in
+both languages. Glossary concept ids are kept as written. Stems are ids, not labels:
+:meth:`polthemes.tokens.TokenizedCorpus.label` shows the surface forms (发展 · development).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from functools import lru_cache
+
+import Stemmer
+
+from polthemes.cedict import Cedict, CedictEntry
+from polthemes.glossary import Glossary
+from polthemes.tokenize_en import PHRASE_JOINER, EnglishTokenizer
+
+#: Where a term came from; the coverage report counts token mass by origin.
+GLOSSARY, DICTIONARY, ENGLISH, UNMAPPED = "glossary", "cedict", "english", "unmapped"
+#: A Chinese word whose chosen gloss is only English stopwords ("进行" -> "to carry out" is
+#: not; "其" -> "his" is) is filler in both languages and is dropped.
+STOPWORD = "stopword"
+
+#: Senses that are not translations: cross-references, classifiers, variants, names.
+_NOT_A_GLOSS = re.compile(
+    r"^(CL:|surname |(old |archaic |erhua )?variant of |see |used in |also (written|pr\.|called)|"
+    r"Taiwan pr\.|pr\. |[A-Z][a-z]+ pr\.|(also )?abbr\. to )",
+)
+_ABBREVIATION = re.compile(r"^abbr\. for (?:\S+\|)?(?P<target>[^\[\s,]+)(?:\[[^\]]*\])?(?:,\s*(?P<english>.+))?$")
+_PARENTHETICAL = re.compile(r"\([^)]*\)|\[[^\]]*\]|\"|'s\b")
+_PLACEHOLDER = re.compile(r"\b(sth|sb|etc|one's|oneself|someone|something)\b\.?")
+#: The leading capitalised words of a proper noun's sense: "Zhejiang", "Li Qiang".
+_LEADING_NAME = re.compile(r"^\s*[A-Z][a-z]+(?:[ -][A-Z][a-z]+){0,2}\b")
+#: A gloss longer than this (in content words) is a description, not a translation.
+MAX_GLOSS_WORDS = 3
+
+
+class ConceptMapper:
+    """Maps tokens of either language to concept terms; remembers each Chinese word's choice."""
+
+    def __init__(
+        self,
+        glossary: Glossary,
+        english: EnglishTokenizer,
+        cedict: Cedict,
+        english_frequencies: Mapping[str, int] | None = None,
+    ) -> None:
+        self.glossary = glossary
+        self.english = english
+        self.cedict = cedict
+        self._chinese_cache: dict[str, tuple[tuple[str, str], ...]] = {}
+        #: Term frequencies of the corpus's English side: they pick among a word's senses.
+        self.set_english_frequencies(english_frequencies or {})
+        # English glossary forms keyed the way the English tokenizer writes terms.
+        self._english_concepts = {}
+        for form, concept_id in sorted(glossary.by_english.items()):
+            key = PHRASE_JOINER.join(english.lemma(word) for word in form.split())
+            self._english_concepts.setdefault(key, concept_id)
+            self._english_concepts.setdefault(form.replace(" ", PHRASE_JOINER), concept_id)
+
+    def english_multiwords(self) -> list[str]:
+        """The glossary's multiword English forms, for the English tokenizer to join."""
+        return sorted(form for form in self.glossary.by_english if " " in form)
+
+    def map_english(self, term: str) -> tuple[str, str]:
+        """``(concept term, origin)`` for an English term (lemma or joined expression)."""
+        concept = self._english_concepts.get(term)
+        return (concept, GLOSSARY) if concept else (stem_key(term), ENGLISH)
+
+    def set_english_frequencies(self, frequencies: Mapping[str, int]) -> None:
+        """Use a corpus's English term counts to choose senses from now on."""
+        self.english_frequencies = dict(frequencies)
+        # Stem -> the corpus's commonest English term with that stem (ties: alphabetical),
+        # so CEDICT's "to train" lands on the articles' "training".
+        self._by_stem: dict[str, tuple[str, int]] = {}
+        for term, count in sorted(self.english_frequencies.items()):
+            key = stem_key(term)
+            if count > self._by_stem.get(key, ("", 0))[1]:
+                self._by_stem[key] = (term, count)
+        self._chinese_cache.clear()
+
+    def _english_form_of(self, candidate: str) -> tuple[str, int]:
+        """The corpus's English term for a gloss: itself if used, else a same-stem term."""
+        count = self.english_frequencies.get(candidate, 0)
+        if count:
+            return candidate, count
+        return self._by_stem.get(stem_key(candidate), (candidate, 0))
+
+    def map_chinese(self, word: str) -> tuple[tuple[str, str], ...]:
+        """``(concept term, origin)`` pairs for a Chinese word: one, or one per part of a
+        split compound; origin ``stopword`` means drop that part."""
+        cached = self._chinese_cache.get(word)
+        if cached is None:
+            cached = self._chinese_cache[word] = self._map_chinese(word)
+        return cached
+
+    def _map_chinese(self, word: str) -> tuple[tuple[str, str], ...]:
+        whole = self._map_word(word)
+        if whole is not None:
+            return (whole,)
+        parts = self.split_compound(word)
+        if parts:
+            mapped = [self._map_word(part) for part in parts]
+            if all(m is not None for m in mapped):
+                return tuple(mapped)
+        return ((word, UNMAPPED),)
+
+    def split_compound(self, word: str) -> list[str]:
+        """The fewest dictionary words of 2+ characters that make up ``word`` exactly, or []."""
+        best: list[list[str] | None] = [[]] + [None] * len(word)
+        for end in range(2, len(word) + 1):
+            for start in range(0, end - 1):
+                part = word[start:end]
+                if best[start] is not None and (part in self.cedict or part in self.glossary.by_chinese):
+                    candidate = best[start] + [part]
+                    if best[end] is None or len(candidate) < len(best[end]):
+                        best[end] = candidate
+        found = best[len(word)]
+        return found if found and len(found) > 1 else []
+
+    def _map_word(self, word: str) -> tuple[str, str] | None:
+        concept = self.glossary.by_chinese.get(word)
+        if concept:
+            return concept, GLOSSARY
+        candidates = self.gloss_candidates(word)
+        if not candidates:
+            return None
+        in_corpus = [self._english_form_of(c) for c in candidates if c]
+        in_corpus = [(term, n) for term, n in in_corpus if n > 0]
+        if in_corpus:
+            # max() keeps the first of equals: dictionary order breaks ties.
+            return self._as_concept(max(in_corpus, key=lambda pair: pair[1])[0])
+        # No English evidence: the first sense, but a one-word translation before a
+        # description ("innovation", not "bring forth new ideas", for 创新).
+        if not candidates[0]:
+            return "", STOPWORD
+        single = [c for c in candidates if c and PHRASE_JOINER not in c]
+        return self._as_concept(single[0] if single else candidates[0])
+
+    def _as_concept(self, term: str) -> tuple[str, str]:
+        concept = self._english_concepts.get(term)
+        return (concept, GLOSSARY) if concept else (stem_key(term), DICTIONARY)
+
+    def gloss_candidates(self, word: str, *, _depth: int = 0) -> list[str]:
+        """Normalised English terms for each translating sense of ``word``, in dictionary order.
+
+        ``""`` stands for a sense made only of stopwords. Abbreviations ("abbr. for 中国共产党")
+        follow to the full form once.
+        """
+        candidates = []
+        for entry in self.cedict.entries(word):
+            candidates.extend(self._entry_candidates(entry, _depth))
+        return candidates
+
+    def _entry_candidates(self, entry: CedictEntry, _depth: int) -> list[str]:
+        candidates: list[str] = []
+        entry_is_name = entry.is_proper_noun
+        for sense in entry.senses:
+            abbreviation = _ABBREVIATION.match(sense)
+            if abbreviation:
+                if abbreviation["english"]:
+                    sense = abbreviation["english"]
+                elif _depth == 0:
+                    candidates.extend(self.gloss_candidates(abbreviation["target"], _depth=_depth + 1)[:1])
+                    continue
+                else:
+                    continue
+            if _NOT_A_GLOSS.match(sense):
+                continue
+            cleaned = _PARENTHETICAL.sub(" ", sense)
+            if entry_is_name and (name := _LEADING_NAME.match(cleaned)):
+                # A name's sense describes it ("Zhejiang province in east China, abbr. 浙");
+                # the name itself is the translation.
+                candidates.append(PHRASE_JOINER.join(name[0].lower().split()))
+                continue
+            # Parentheticals go first: their commas ("scene (of a crime, accident etc)") are
+            # not sense boundaries.
+            for piece in re.split(r"[;,]", cleaned):
+                term = self._normalise_gloss(piece)
+                if term is not None:
+                    candidates.append(term)
+        return candidates
+
+    def _normalise_gloss(self, piece: str) -> str | None:
+        text = _PLACEHOLDER.sub(" ", piece).strip()
+        if not text or re.search(r"[\u3400-\u9fff\d]", text):
+            return None  # empty once cleaned, or a gloss that quotes Chinese or numbers
+        terms = self.english.terms(text)
+        if len(terms) > MAX_GLOSS_WORDS:
+            return None
+        return PHRASE_JOINER.join(terms)
+
+
+
+@lru_cache(maxsize=200_000)
+def stem_key(term: str) -> str:
+    """Snowball stems of a term's words, joined: develop/development -> develop."""
+    return PHRASE_JOINER.join(_stemmer().stemWords(term.split(PHRASE_JOINER)))
+
+
+@lru_cache(maxsize=1)
+def _stemmer():
+    return Stemmer.Stemmer("english")

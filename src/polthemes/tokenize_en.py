@@ -1,0 +1,200 @@
+"""English words: lower-cased, lemmatised, multiword expressions joined, filler dropped.
+
+The English articles are mostly machine translations of Chinese reports, so the
+vocabulary that matters comes in set phrases ("mass line", "party committee", "theme
+education"). Those are joined into one term ``mass_line`` twice over: from a curated list
+(the glossary's English forms plus ``resources/multiwords_en.txt``), and from collocations
+gensim's ``Phrases`` learns on the corpus itself (see :meth:`EnglishTokenizer.learn_phrases`).
+
+Lemmas come from simplemma, which ships its dictionaries in the wheel (nothing is
+downloaded); ``resources/lemma_overrides_en.tsv`` corrects the few lemmas that are wrong in
+this domain ("masses" is not the plural of "masse").
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from functools import lru_cache
+
+import simplemma
+
+from polthemes.resources import read_list, read_tsv
+
+#: Letters with internal hyphens; numbers, punctuation and apostrophes separate words.
+_WORD = re.compile(r"[a-z]+(?:-[a-z]+)*")
+#: Anything that is not a letter, space, hyphen or apostrophe ends a clause: collocations
+#: never span a comma, a full stop, a quote or a number.
+_CLAUSE_BREAK = re.compile(r"[^a-z\s'’-]+")
+#: Words shorter than this are dropped (single letters left by apostrophes: "party's").
+MIN_WORD_LENGTH = 2
+#: Longest curated multiword expression, in words.
+MAX_MULTIWORD_WORDS = 8
+PHRASE_JOINER = "_"
+
+
+class EnglishTokenizer:
+    """Turns English text into terms: lemmas, and multiword expressions joined with ``_``.
+
+    ``multiwords`` are space-separated expressions (any inflection; they are lemmatised
+    here). Collocations learned by :meth:`learn_phrases` are applied after them.
+    """
+
+    def __init__(
+        self,
+        multiwords: Iterable[str] = (),
+        *,
+        stopwords: Iterable[str] | None = None,
+        phrases_min_count: int = 3,
+        phrases_threshold: float = 0.5,
+    ) -> None:
+        self.stopwords = frozenset(stopwords if stopwords is not None else default_english_stopwords())
+        self.phrases_min_count = phrases_min_count
+        self.phrases_threshold = phrases_threshold
+        self.multiwords: dict[tuple[str, ...], str] = {}
+        for expression in list(multiwords) + list(read_list("multiwords_en.txt")):
+            lemmas = tuple(lemma for clause in self._lemma_clauses(expression) for lemma in clause)
+            if len(lemmas) > 1:
+                self.multiwords.setdefault(lemmas[:MAX_MULTIWORD_WORDS], PHRASE_JOINER.join(lemmas))
+        self.learned_phrases: dict[tuple[str, str], str] = {}
+
+    # --- public -------------------------------------------------------------------------
+
+    def terms(self, text: str) -> list[str]:
+        """Content terms of ``text`` in order: lemmas and joined expressions, no stopwords."""
+        return [term for term, _surface in self.terms_with_surfaces(text)]
+
+    def terms_with_surfaces(self, text: str) -> list[tuple[str, str]]:
+        """``(term, surface)`` pairs: the surface is the words as written, lower-cased."""
+        pairs = []
+        for clause in self._clauses(text):
+            for term, surface in self._apply_learned(self._join_multiwords(clause)):
+                if self._is_content(term):
+                    pairs.append((term, surface))
+        return pairs
+
+    def lemma(self, word: str) -> str:
+        return _lemma(word)
+
+    def learn_phrases(self, texts: Iterable[str]) -> dict[tuple[str, str], str]:
+        """Learn two-word collocations from ``texts`` with gensim ``Phrases``; return them.
+
+        Learned on runs of content words only (stopwords break a run), so a phrase is
+        always two content words ("party_member"), never "of_the". Scored by normalised
+        PMI, which is comparable across corpus sizes; ``phrases_min_count`` keeps one-off
+        pairs of a five-article corpus out.
+        """
+        from gensim.models.phrases import Phrases
+
+        runs = [run for text in texts for run in self._content_runs(text)]
+        if not runs:
+            self.learned_phrases = {}
+            return {}
+        # Learned with a space as delimiter, which no term contains, so every exported
+        # phrase splits back into exactly its two terms.
+        model = Phrases(
+            runs,
+            min_count=self.phrases_min_count,
+            threshold=self.phrases_threshold,
+            scoring="npmi",
+            delimiter=" ",
+            connector_words=frozenset(),
+        )
+        self.learned_phrases = {
+            tuple(phrase.split(" ")): phrase.replace(" ", PHRASE_JOINER) for phrase in sorted(model.export_phrases())
+        }
+        return self.learned_phrases
+
+    # --- steps --------------------------------------------------------------------------
+
+    def _clauses(self, text: str) -> Iterator[list[tuple[str, str]]]:
+        """Clauses of ``text`` as lists of ``(lemma, word)``."""
+        normalised = unicodedata.normalize("NFKC", text).lower().replace("’", "'")
+        for clause in _CLAUSE_BREAK.split(normalised):
+            words = [w for w in _WORD.findall(clause.replace("'", " "))]
+            if words:
+                yield [(_lemma(w), w) for w in words]
+
+    def _lemma_clauses(self, text: str) -> Iterator[list[str]]:
+        for clause in self._clauses(text):
+            yield [lemma for lemma, _ in clause]
+
+    def _join_multiwords(self, clause: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        """Greedy longest match of the curated expressions over the clause's lemmas."""
+        if not self.multiwords:
+            return clause
+        lemmas = [lemma for lemma, _ in clause]
+        joined, i = [], 0
+        while i < len(clause):
+            for length in range(min(MAX_MULTIWORD_WORDS, len(clause) - i), 1, -1):
+                term = self.multiwords.get(tuple(lemmas[i : i + length]))
+                if term:
+                    joined.append((term, " ".join(word for _, word in clause[i : i + length])))
+                    i += length
+                    break
+            else:
+                joined.append(clause[i])
+                i += 1
+        return joined
+
+    def _apply_learned(self, clause: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        if not self.learned_phrases:
+            return clause
+        out, i = [], 0
+        while i < len(clause):
+            if i + 1 < len(clause):
+                phrase = self.learned_phrases.get((clause[i][0], clause[i + 1][0]))
+                if phrase:
+                    out.append((phrase, f"{clause[i][1]} {clause[i + 1][1]}"))
+                    i += 2
+                    continue
+            out.append(clause[i])
+            i += 1
+        return out
+
+    def _content_runs(self, text: str) -> Iterator[list[str]]:
+        for clause in self._clauses(text):
+            run: list[str] = []
+            for term, _ in self._join_multiwords(clause):
+                if self._is_content(term):
+                    run.append(term)
+                else:
+                    if len(run) > 1:
+                        yield run
+                    run = []
+            if len(run) > 1:
+                yield run
+
+    def _is_content(self, term: str) -> bool:
+        return len(term) >= MIN_WORD_LENGTH and term not in self.stopwords
+
+
+@lru_cache(maxsize=200_000)
+def _lemma(word: str) -> str:
+    """simplemma's lemma, with the project's overrides (hyphenated words stay as simplemma
+    has them: splitting "well-being" would make it "well-be")."""
+    override = _lemma_overrides().get(word)
+    if override:
+        return override
+    return simplemma.lemmatize(word, lang="en").lower()
+
+
+@lru_cache(maxsize=1)
+def _lemma_overrides() -> dict[str, str]:
+    return {row["word"]: row["lemma"] for row in read_tsv("lemma_overrides_en.tsv")}
+
+
+def default_english_stopwords() -> frozenset[str]:
+    """scikit-learn's English list minus words that carry meaning here, plus domain filler.
+
+    scikit-learn's list (the Glasgow list) is short and general; ``stopwords_en_keep.txt``
+    takes back words such as "system" and "interest" that it drops but that matter in
+    governance text, and ``stopwords_en_domain.txt`` adds news and propaganda filler.
+    """
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    keep = frozenset(read_list("stopwords_en_keep.txt"))
+    domain = frozenset(read_list("stopwords_en_domain.txt"))
+    general = frozenset(_lemma(word) for word in ENGLISH_STOP_WORDS) | ENGLISH_STOP_WORDS
+    return (general - keep) | domain

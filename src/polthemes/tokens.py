@@ -1,0 +1,201 @@
+"""From articles to modelling tokens, in one shared space or per language.
+
+:class:`TokenPipeline` is the one entry point: ``fit`` learns what must be learned from the
+corpus (English collocations; which sense of a Chinese word the English side uses), and
+``transform`` turns every paragraph of every article into a tuple of terms. In
+``crosslingual`` mode (the default) terms are concept terms shared by both languages
+(:mod:`polthemes.concepts`); in ``monolingual`` mode English lemmas and Chinese words stay
+apart. Every term remembers its surface forms in each language, for bilingual labels.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from polthemes.cedict import load_cedict
+from polthemes.concepts import DICTIONARY, ENGLISH, GLOSSARY, STOPWORD, UNMAPPED, ConceptMapper
+from polthemes.glossary import Glossary, default_glossary
+from polthemes.records import Article
+from polthemes.settings import MODES
+from polthemes.tokenize_en import EnglishTokenizer
+from polthemes.tokenize_zh import ChineseTokenizer, latin_words
+
+Mode = Literal["crosslingual", "monolingual"]
+
+
+@dataclass(frozen=True)
+class TokenizedArticle:
+    """An article's terms, paragraph by paragraph (parallel to ``Article.paragraphs``)."""
+
+    id: str
+    language: str
+    paragraphs: tuple[tuple[str, ...], ...]
+
+    @property
+    def terms(self) -> list[str]:
+        return [term for paragraph in self.paragraphs for term in paragraph]
+
+
+@dataclass
+class TokenizedCorpus:
+    """Tokenized articles plus what a reader needs to trust them: surfaces and origins."""
+
+    articles: list[TokenizedArticle]
+    mode: str
+    #: term -> language -> surface form -> count ("mass_line" -> "zh" -> "群众路线" -> 3).
+    surfaces: dict[str, dict[str, Counter[str]]] = field(default_factory=dict)
+    #: language -> origin (glossary / cedict / english / unmapped) -> tokens.
+    origins: dict[str, Counter[str]] = field(default_factory=dict)
+    #: Chinese words neither the glossary nor CC-CEDICT maps, with their token counts.
+    unmapped: Counter[str] = field(default_factory=Counter)
+    #: Chinese words dropped because their English gloss is only stopwords.
+    dropped_as_stopwords: Counter[str] = field(default_factory=Counter)
+    #: Labels of the glossary concepts that occur: their first Chinese and English forms.
+    concept_labels: dict[str, str] = field(default_factory=dict)
+
+    def label(self, term: str) -> str:
+        """``群众路线 · mass line``: a glossary concept's own forms, else the commonest
+        Chinese and English surfaces of the term in this corpus."""
+        if term in self.concept_labels:
+            return self.concept_labels[term]
+        forms = self.surfaces.get(term, {})
+        parts = [forms[lang].most_common(1)[0][0] for lang in ("zh", "en") if forms.get(lang)]
+        return " · ".join(dict.fromkeys(parts)) or term
+
+    def term_counts(self, article_id: str | None = None) -> Counter[str]:
+        """Term frequencies of one article, or of the whole corpus."""
+        counts: Counter[str] = Counter()
+        for article in self.articles:
+            if article_id is None or article.id == article_id:
+                counts.update(article.terms)
+        return counts
+
+
+class TokenPipeline:
+    """Cleans and tokenizes articles in both languages; scikit-learn style (fit, transform).
+
+    Parameters are stored untouched; ``fit`` sets ``english_phrases_`` (collocations
+    learned by gensim Phrases; applied in monolingual mode, and in the shared space only
+    with ``phrases_in_shared_space=True``) and ``english_frequencies_`` (English term counts used to choose among
+    CC-CEDICT senses). Tokenizing the same articles twice gives identical output.
+    """
+
+    def __init__(
+        self,
+        mode: Mode = "crosslingual",
+        *,
+        glossary: Glossary | None = None,
+        phrases_min_count: int = 3,
+        phrases_threshold: float = 0.5,
+        learn_phrases: bool = True,
+        phrases_in_shared_space: bool = False,
+    ) -> None:
+        if mode not in MODES:
+            raise ValueError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
+        self.mode = mode
+        self.glossary = glossary
+        self.phrases_min_count = phrases_min_count
+        self.phrases_threshold = phrases_threshold
+        self.learn_phrases = learn_phrases
+        self.phrases_in_shared_space = phrases_in_shared_space
+        glossary_ = glossary if glossary is not None else default_glossary()
+        self._english = EnglishTokenizer(
+            sorted(form for form in glossary_.by_english if " " in form),
+            phrases_min_count=phrases_min_count,
+            phrases_threshold=phrases_threshold,
+        )
+        self._chinese = ChineseTokenizer(glossary_.by_chinese)
+        self._mapper = ConceptMapper(glossary_, self._english, load_cedict()) if mode == "crosslingual" else None
+
+    # --- fitting --------------------------------------------------------------------------
+
+    def fit(self, articles: Iterable[Article]) -> TokenPipeline:
+        """Learn English collocations and English term frequencies from the corpus."""
+        english_texts = [text for text, language in _paragraphs(articles) if language == "en"]
+        self.english_phrases_ = self._english.learn_phrases(english_texts) if self.learn_phrases else {}
+        if self.mode == "crosslingual" and not self.phrases_in_shared_space:
+            # A collocation learned on English alone has no Chinese counterpart: in the shared
+            # space it could only split a theme by language. Bilingual multiword concepts come
+            # from the glossary; learned phrases serve the monolingual English vocabulary.
+            self._english.learned_phrases = {}
+        frequencies: Counter[str] = Counter()
+        for text in english_texts:
+            frequencies.update(self._english.terms(text))
+        self.english_frequencies_ = dict(sorted(frequencies.items()))
+        if self._mapper is not None:
+            self._mapper.set_english_frequencies(self.english_frequencies_)
+        return self
+
+    def fit_transform(self, articles: Sequence[Article]) -> TokenizedCorpus:
+        return self.fit(articles).transform(articles)
+
+    # --- tokenizing -----------------------------------------------------------------------
+
+    def transform(self, articles: Iterable[Article]) -> TokenizedCorpus:
+        """Terms for every paragraph of every article (empty tuples where nothing is left)."""
+        if not hasattr(self, "english_phrases_"):
+            raise RuntimeError("TokenPipeline.transform called before fit(); call fit(articles) first")
+        corpus = TokenizedCorpus(articles=[], mode=self.mode)
+        surfaces: dict[str, dict[str, Counter[str]]] = defaultdict(lambda: defaultdict(Counter))
+        origins: dict[str, Counter[str]] = defaultdict(Counter)
+        for article in articles:
+            paragraphs = []
+            for text, language in _article_paragraphs(article):
+                terms = []
+                for term, surface, token_language, origin in self.tokenize(text, language):
+                    origins[token_language][origin] += 1
+                    if origin == UNMAPPED:
+                        corpus.unmapped[surface] += 1
+                    if origin == STOPWORD:
+                        corpus.dropped_as_stopwords[surface] += 1
+                        continue
+                    surfaces[term][token_language][surface] += 1
+                    terms.append(term)
+                paragraphs.append(tuple(terms))
+            corpus.articles.append(TokenizedArticle(article.id, article.language, tuple(paragraphs)))
+        corpus.surfaces = {term: dict(by_language) for term, by_language in surfaces.items()}
+        if self._mapper is not None:
+            concepts = self._mapper.glossary.concepts
+            corpus.concept_labels = {term: concepts[term].label for term in sorted(surfaces) if term in concepts}
+        corpus.origins = dict(origins)
+        return corpus
+
+    def tokenize(self, text: str, language: str) -> list[tuple[str, str, str, str]]:
+        """``(term, surface, language, origin)`` for each token of one paragraph."""
+        if language == "zh":
+            tokens = [(word, "zh") for word in self._chinese.words(text)]
+            english = [pair for word in latin_words(text) for pair in self._english.terms_with_surfaces(word)]
+        else:
+            tokens, english = [], self._english.terms_with_surfaces(text)
+        out = []
+        for word, token_language in tokens:
+            if self._mapper is None:
+                out.append((word, word, token_language, UNMAPPED if token_language == "zh" else ENGLISH))
+            else:
+                out.extend((term, word, token_language, origin) for term, origin in self._mapper.map_chinese(word))
+        for term, surface in english:
+            if self._mapper is None:
+                out.append((term, surface, "en", ENGLISH))
+            else:
+                concept, origin = self._mapper.map_english(term)
+                out.append((concept, surface, "en", origin))
+        return out
+
+
+def _article_paragraphs(article: Article) -> list[tuple[str, str]]:
+    """``(text, language)`` per paragraph; an undetermined paragraph takes the article's language."""
+    languages = article.paragraph_languages or (article.language,) * len(article.paragraphs)
+    return [
+        (text, language if language in ("zh", "en") else article.language)
+        for text, language in zip(article.paragraphs, languages)
+    ]
+
+
+def _paragraphs(articles: Iterable[Article]) -> list[tuple[str, str]]:
+    return [pair for article in articles for pair in _article_paragraphs(article)]
+
+
+__all__ = ["DICTIONARY", "ENGLISH", "GLOSSARY", "MODES", "TokenPipeline", "TokenizedArticle", "TokenizedCorpus", "UNMAPPED"]

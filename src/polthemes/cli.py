@@ -15,11 +15,15 @@ from collections.abc import Sequence
 from wcwidth import wcswidth, wcwidth
 
 from polthemes import __version__
-from polthemes.config import FIGURES_DIR, RAW_DIR
+from pathlib import Path
+
+from polthemes.config import FIGURES_DIR, RAW_DIR, RESULTS_DIR
+from polthemes.corpus import corpus_name
 from polthemes.corpus import CorpusError, read_corpus
 from polthemes.metadata import MetadataFileError
 from polthemes.records import CorpusReport
 from polthemes.resources import ResourceFileError
+from polthemes.settings import BACKEND_NAMES, AnalysisError, AnalysisSettings
 
 EXIT_USER_ERROR = 2
 
@@ -40,6 +44,22 @@ id, title, date, source, author, url fields. Defaults to the project's data/raw/
 
 Files that cannot be read (empty, binary, undecodable, unsupported language) are skipped
 and listed after the table; exact duplicates are counted once and listed too."""
+
+_COVERAGE_HELP = """\
+Tokenize a corpus and report, per language, how many tokens land in the shared concept
+space: through the glossary (resources/glossary.tsv), through CC-CEDICT, or (English)
+as themselves; how many Chinese tokens stay unmapped; and the most frequent unmapped
+Chinese words, which are the candidates for new glossary entries. For a corpus with both
+languages it also prints, per article, how many of its 100 most frequent terms it shares
+with the closest article of the other language."""
+
+_FIT_HELP = """\
+Tokenize the corpus, cut it into modelling units (paragraphs for a small corpus), sweep K
+with several seeds (NPMI and u_mass coherence, topic diversity, stability across seeds),
+choose K by the rule stated in the README, fit the themes at that K, cross-check them with
+the other backends, bootstrap the article-theme shares, and write every table (CSV), the
+model and a manifest (corpus hash, parameters, library versions) into the results folder.
+The same corpus and settings always give byte-identical tables."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -68,14 +88,78 @@ def build_parser() -> argparse.ArgumentParser:
     figures.add_argument("--corpus", default=str(RAW_DIR), help="folder or collection file (default: data/raw)")
     figures.add_argument("--out", default=str(FIGURES_DIR), help="output folder (default: figures/)")
     figures.set_defaults(handler=_figures)
+
+    coverage = commands.add_parser(
+        "coverage",
+        help="how much of each language lands in the shared concept space",
+        description=_COVERAGE_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _add_token_arguments(coverage)
+    coverage.add_argument("--top", type=int, default=30, metavar="N", help="list the N most frequent unmapped Chinese words (default: 30)")
+    coverage.add_argument("--json", action="store_true", help="print the report as JSON")
+    coverage.set_defaults(handler=_coverage)
+
+    terms = commands.add_parser(
+        "terms",
+        help="the most frequent terms of each article, labelled in both languages",
+        description="Tokenize a corpus and print each article's most frequent terms with their surface forms.",
+    )
+    _add_token_arguments(terms)
+    terms.add_argument("--top", type=int, default=20, metavar="N", help="terms per article (default: 20)")
+    terms.set_defaults(handler=_terms)
+
+    fit = commands.add_parser(
+        "fit",
+        help="choose K, fit the topic models and write the result tables",
+        description=_FIT_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _add_token_arguments(fit)
+    defaults = AnalysisSettings()
+    fit.add_argument("--out", default=None, metavar="DIR", help="results folder (default: results/<corpus name>/)")
+    fit.add_argument("--k", type=_k_values, default=defaults.k_values, metavar="RANGE",
+                     help=f"numbers of topics to try: 2-10 or 3,5,8 (default: {defaults.k_values[0]}-{defaults.k_values[-1]})")
+    fit.add_argument("--seeds", type=int, default=defaults.n_seeds, metavar="N", help=f"seeds per K, for stability (default: {defaults.n_seeds})")
+    fit.add_argument("--seed", type=int, default=defaults.seed, help=f"first seed (default: {defaults.seed})")
+    fit.add_argument("--backend", default=defaults.backend, help=f"model for the sweep and the themes: {', '.join(BACKEND_NAMES)} (default: {defaults.backend})")
+    fit.add_argument("--cross-check", default=",".join(defaults.cross_check), metavar="LIST",
+                     help="backends fitted at the chosen K for comparison, comma-separated, or none (default: %(default)s)")
+    fit.add_argument("--unit", default=defaults.unit, help="modelling unit: auto, article, paragraph or window (default: auto)")
+    fit.add_argument("--window-tokens", type=int, default=defaults.window_tokens, metavar="N", help="window length for --unit window")
+    fit.add_argument("--bootstrap", type=int, default=defaults.n_boot, metavar="N", help=f"bootstrap replicates for theme-share uncertainty (default: {defaults.n_boot})")
+    fit.add_argument("--sample", type=int, default=None, metavar="N", help="model a random sample of N articles (seeded by --seed)")
+    fit.set_defaults(handler=_fit)
     return parser
+
+
+def _k_values(text: str) -> tuple[int, ...]:
+    """Parse ``2-10`` or ``3,5,8`` into a tuple of K values."""
+    try:
+        if "-" in text:
+            low, high = (int(x) for x in text.split("-", 1))
+            values = tuple(range(low, high + 1))
+        else:
+            values = tuple(int(x) for x in text.split(",") if x.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a K range like 2-10 or 3,5,8") from None
+    if not values:
+        raise argparse.ArgumentTypeError(f"the K range {text!r} is empty")
+    return values
+
+
+def _add_token_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("corpus", nargs="?", default=str(RAW_DIR), metavar="CORPUS", help="folder or collection file (default: data/raw)")
+    parser.add_argument("--mode", choices=("crosslingual", "monolingual"), default="crosslingual",
+                        help="one shared concept space (default) or a vocabulary per language")
+    parser.add_argument("--limit", type=int, default=None, metavar="N", help="use only the first N articles")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.handler(args)
-    except (CorpusError, MetadataFileError, ResourceFileError) as error:
+    except (CorpusError, MetadataFileError, ResourceFileError, AnalysisError) as error:
         print(f"polthemes: error: {error}", file=sys.stderr)
         return EXIT_USER_ERROR
 
@@ -98,6 +182,76 @@ def _figures(args: argparse.Namespace) -> int:
 
     for path in regenerate_figures(args.corpus, args.out):
         print(f"wrote {path}")
+    return 0
+
+
+def _tokenize(args: argparse.Namespace):
+    from polthemes.tokens import TokenPipeline
+
+    report = read_corpus(args.corpus)
+    articles = report.articles[: args.limit] if args.limit else report.articles
+    started = time.perf_counter()
+    corpus = TokenPipeline(args.mode).fit_transform(articles)
+    elapsed_s = time.perf_counter() - started
+    print(f"{len(articles)} articles tokenized in {elapsed_s:.1f} s ({args.mode})", file=sys.stderr)
+    return corpus
+
+
+def _fit(args: argparse.Namespace) -> int:
+    from polthemes.analysis import run_analysis
+    from polthemes.corpus import sample_articles
+
+    cross_check = () if args.cross_check.strip().lower() in ("", "none") else tuple(b.strip() for b in args.cross_check.split(","))
+    settings = AnalysisSettings(
+        mode=args.mode, unit=args.unit, window_tokens=args.window_tokens, k_values=args.k, n_seeds=args.seeds,
+        seed=args.seed, backend=args.backend, cross_check=cross_check, n_boot=args.bootstrap,
+    )
+    settings.check()
+    started = time.perf_counter()
+    report = read_corpus(args.corpus)
+    articles = report.articles[: args.limit] if args.limit else report.articles
+    if args.sample:
+        articles = sample_articles(articles, args.sample, seed=args.seed)
+    name = corpus_name(args.corpus)
+    out = Path(args.out) if args.out else RESULTS_DIR / name
+    result = run_analysis(articles, settings, out, corpus_name=name, log=lambda m: print(m, file=sys.stderr))
+    elapsed_s = time.perf_counter() - started
+    table = result.tables["k_selection"]
+    print(table.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
+    print(f"\nchosen K = {result.selection.chosen_k} ({result.settings.backend}); {result.selection.rule}")
+    if result.selection.warning:
+        print(f"\n*** {result.selection.warning} ***")
+    print("\nthemes:")
+    for k, label in enumerate(result.labels):
+        print(f"  {k}: {label}")
+    timings = ", ".join(f"{step} {seconds:.1f} s" for step, seconds in result.timings_s.items())
+    print(f"\nwrote {out}/ in {elapsed_s:.1f} s ({timings})", file=sys.stderr)
+    return 0
+
+
+def _coverage(args: argparse.Namespace) -> int:
+    from polthemes.coverage import coverage_report
+
+    report = coverage_report(_tokenize(args), top_unmapped=args.top)
+    if args.json:
+        json.dump(report.to_dict(), sys.stdout, ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+    else:
+        print(report.to_text())
+    return 0
+
+
+def _terms(args: argparse.Namespace) -> int:
+    from polthemes.coverage import top_terms
+
+    corpus = _tokenize(args)
+    for article in corpus.articles:
+        counts = {}
+        for term in article.terms:
+            counts[term] = counts.get(term, 0) + 1
+        print(f"{article.id} ({article.language}, {len(article.terms)} tokens)")
+        for term in top_terms(article, args.top):
+            print(f"  {counts[term]:>4}  {term:<28}  {corpus.label(term)}")
     return 0
 
 

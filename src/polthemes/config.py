@@ -22,6 +22,8 @@ RAW_DIR = DATA_DIR / "raw"
 #: Regenerable derived data (tables the main job writes).
 PROCESSED_DIR = DATA_DIR / "processed"
 FIGURES_DIR = PROJECT_ROOT / "figures"
+#: Result tables of ``polthemes fit`` (one folder per corpus); regenerable, git-ignored.
+RESULTS_DIR = PROJECT_ROOT / "results"
 
 #: Optional per-article metadata that fills or overrides what the text states.
 METADATA_FILENAME = "metadata.csv"

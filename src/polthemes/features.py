@@ -1,0 +1,119 @@
+"""Bag-of-words and TF-IDF over the project's own terms (nothing is re-tokenized here).
+
+Every model reads the same :class:`BagOfWords`: a sparse documents x terms count matrix
+over a sorted vocabulary, so the same input always gives the same columns in the same
+order, whichever backend fits it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+from sklearn.feature_extraction.text import TfidfTransformer
+from sklearn.metrics.pairwise import cosine_similarity
+
+
+class EmptyVocabularyError(ValueError):
+    """Filtering left no term (or no document) to model; the message says which filter."""
+
+
+@dataclass(frozen=True)
+class BagOfWords:
+    """``counts`` is documents x terms; ``vocabulary[j]`` names column ``j``."""
+
+    vocabulary: tuple[str, ...]
+    counts: sparse.csr_matrix
+
+    @property
+    def n_documents(self) -> int:
+        return self.counts.shape[0]
+
+    @property
+    def n_terms(self) -> int:
+        return self.counts.shape[1]
+
+    def document_terms(self, row: int) -> list[str]:
+        """The document's terms, each repeated by its count, in vocabulary order."""
+        start, end = self.counts.indptr[row], self.counts.indptr[row + 1]
+        return [
+            self.vocabulary[j] for j, n in zip(self.counts.indices[start:end], self.counts.data[start:end]) for _ in range(int(n))
+        ]
+
+
+def bag_of_words(
+    documents: Sequence[Sequence[str]],
+    *,
+    min_count: int = 1,
+    min_documents: int = 1,
+    max_document_share: float = 1.0,
+    vocabulary: Sequence[str] | None = None,
+) -> BagOfWords:
+    """Count ``documents`` (each a sequence of terms) over a filtered, sorted vocabulary.
+
+    A term is kept when it occurs at least ``min_count`` times in all, in at least
+    ``min_documents`` documents, and in at most ``max_document_share`` of them. Pass
+    ``vocabulary`` to count against a fixed one (e.g. articles against a unit model's).
+    Documents may end up empty; rows are never dropped, so row ``i`` is document ``i``.
+    """
+    if vocabulary is None:
+        total: Counter[str] = Counter()
+        document_frequency: Counter[str] = Counter()
+        for document in documents:
+            total.update(document)
+            document_frequency.update(set(document))
+        max_documents = max_document_share * len(documents)
+        vocabulary = sorted(
+            term
+            for term, n in total.items()
+            if n >= min_count and min_documents <= document_frequency[term] <= max_documents
+        )
+        if not vocabulary:
+            raise EmptyVocabularyError(
+                f"no term left after filtering {len(total)} terms of {len(documents)} documents "
+                f"(min_count={min_count}, min_documents={min_documents}, max_document_share={max_document_share})"
+            )
+    column = {term: j for j, term in enumerate(vocabulary)}
+    rows, cols, values = [], [], []
+    for i, document in enumerate(documents):
+        counted = Counter(term for term in document if term in column)
+        for term in sorted(counted, key=column.__getitem__):
+            rows.append(i)
+            cols.append(column[term])
+            values.append(counted[term])
+    counts = sparse.csr_matrix(
+        (np.asarray(values, dtype=np.int64), (rows, cols)), shape=(len(documents), len(vocabulary))
+    )
+    return BagOfWords(tuple(vocabulary), counts)
+
+
+def tfidf(bag: BagOfWords) -> sparse.csr_matrix:
+    """TF-IDF weights (smoothed idf, l2-normalised rows), documents x terms."""
+    return TfidfTransformer(norm="l2", smooth_idf=True, sublinear_tf=False).fit_transform(bag.counts).tocsr()
+
+
+def distinctive_terms(bag: BagOfWords, document_ids: Sequence[str], n: int = 15) -> pd.DataFrame:
+    """The ``n`` highest TF-IDF terms of each document: columns id, rank, term, tfidf, count.
+
+    Ties in weight are broken by term, so the table is stable across runs.
+    """
+    weights = tfidf(bag)
+    rows = []
+    for i, document_id in enumerate(document_ids):
+        row = weights.getrow(i)
+        counts = bag.counts.getrow(i)
+        count_of = dict(zip(counts.indices, counts.data))
+        ranked = sorted(zip(row.indices, row.data), key=lambda jw: (-round(jw[1], 12), bag.vocabulary[jw[0]]))[:n]
+        for rank, (j, weight) in enumerate(ranked, start=1):
+            rows.append({"id": document_id, "rank": rank, "term": bag.vocabulary[j], "tfidf": round(float(weight), 6), "count": int(count_of[j])})
+    return pd.DataFrame(rows, columns=["id", "rank", "term", "tfidf", "count"])
+
+
+def document_similarity(bag: BagOfWords, document_ids: Sequence[str]) -> pd.DataFrame:
+    """Cosine similarity of TF-IDF vectors, documents x documents, labelled by id."""
+    matrix = cosine_similarity(tfidf(bag))
+    return pd.DataFrame(np.round(matrix, 6), index=list(document_ids), columns=list(document_ids))

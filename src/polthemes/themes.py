@@ -1,0 +1,150 @@
+"""From a fitted topic model to themes a researcher can read and cite.
+
+A theme is a topic with: a bilingual label from its top terms (``党建 · party building /
+党员 · party member``) unless ``resources/theme_labels.tsv`` names it by hand; its share of
+every article, rolled up from the modelling units and weighted by tokens; the bootstrap
+uncertainty of those shares; and the passages that represent it best, quoted in their
+original language.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import linear_sum_assignment
+
+from polthemes.config import RESOURCES_DIR
+from polthemes.features import BagOfWords, bag_of_words
+from polthemes.models import TopicModel
+from polthemes.records import Article
+from polthemes.resources import read_tsv
+from polthemes.tokens import TokenizedCorpus
+from polthemes.units import ModellingUnit, roll_up
+
+LABEL_OVERRIDES_FILENAME = "theme_labels.tsv"
+#: A hand-written label applies to a theme sharing at least this many of its listed terms
+#: with the theme's top 10.
+MIN_LABEL_MATCH = 2
+
+
+@dataclass(frozen=True)
+class LabelOverride:
+    terms: frozenset[str]
+    label: str
+
+
+def read_label_overrides(path=RESOURCES_DIR / LABEL_OVERRIDES_FILENAME) -> list[LabelOverride]:
+    """Hand-written theme labels, each keyed by terms that identify the theme (not by number,
+    which changes with K and seed)."""
+    return [
+        LabelOverride(frozenset(t.strip() for t in row["terms"].split(",") if t.strip()), row["label"].strip())
+        for row in read_tsv(path.name, path.parent)
+    ]
+
+
+def theme_labels(
+    top_terms: Sequence[Sequence[str]],
+    corpus: TokenizedCorpus,
+    *,
+    n_terms: int = 2,
+    overrides: Sequence[LabelOverride] = (),
+) -> list[str]:
+    """A label per topic: a matching hand-written one, else its top terms in both languages."""
+    labels = []
+    for terms in top_terms:
+        top10 = set(terms[:10])
+        best = max(overrides, key=lambda o: len(o.terms & top10), default=None)
+        if best is not None and len(best.terms & top10) >= MIN_LABEL_MATCH:
+            labels.append(best.label)
+        else:
+            labels.append(" / ".join(corpus.label(t) for t in terms[:n_terms]))
+    return labels
+
+
+def article_theme_matrix(model: TopicModel, units: Sequence[ModellingUnit], labels: Sequence[str]) -> pd.DataFrame:
+    """Articles x themes: each article's share of tokens per theme (rows sum to one)."""
+    matrix, article_ids = roll_up(model.document_topics_, units)
+    return pd.DataFrame(matrix, index=pd.Index(article_ids, name="id"), columns=list(labels))
+
+
+def bootstrap_article_themes(
+    model: TopicModel,
+    units: Sequence[ModellingUnit],
+    bag: BagOfWords,
+    refit: Callable[[BagOfWords], TopicModel],
+    *,
+    n_boot: int = 20,
+    seed: int = 0,
+) -> np.ndarray:
+    """Article-theme shares under resampled corpora: n_boot x articles x themes.
+
+    Each replicate draws the modelling units with replacement, refits (``refit`` builds and
+    fits a model like ``model``), matches its topics to ``model``'s by topic-word cosine
+    (Hungarian), and re-estimates every original unit's mixture under it, rolled up to
+    articles. The spread shows how much the themes' shares owe to which passages happen to
+    be in the corpus, which on five articles is a lot.
+    """
+    rng = np.random.default_rng(seed)
+    replicates = []
+    for _ in range(n_boot):
+        picked = rng.integers(0, len(units), size=len(units))
+        resampled = bag_of_words([units[i].terms for i in picked], vocabulary=bag.vocabulary)
+        replicate = refit(resampled)
+        order = align_topics(model.components_, replicate.components_)
+        mixtures = replicate.transform(bag)[:, order]
+        shares, _ = roll_up(mixtures, units)
+        replicates.append(shares)
+    return np.stack(replicates)
+
+
+def align_topics(reference: np.ndarray, other: np.ndarray) -> list[int]:
+    """For each reference topic, the index of the matching topic of ``other`` (max cosine)."""
+    a = reference / np.linalg.norm(reference, axis=1, keepdims=True)
+    b = other / np.linalg.norm(other, axis=1, keepdims=True)
+    rows, cols = linear_sum_assignment(-(a @ b.T))
+    return [int(c) for _, c in sorted(zip(rows, cols))]
+
+
+def representative_passages(
+    model: TopicModel,
+    units: Sequence[ModellingUnit],
+    articles: Sequence[Article],
+    labels: Sequence[str],
+    *,
+    per_theme: int = 3,
+    min_terms: int = 8,
+    max_characters: int = 400,
+) -> pd.DataFrame:
+    """The units most devoted to each theme, quoted from the article in its own language.
+
+    Units shorter than ``min_terms`` are passed over (a one-line paragraph is 100% of
+    something without saying much). Ties are broken by article id and position.
+    """
+    by_id = {a.id: a for a in articles}
+    rows = []
+    for k, label in enumerate(labels):
+        shares = model.document_topics_[:, k]
+        ranked = sorted(
+            (i for i, u in enumerate(units) if len(u.terms) >= min_terms),
+            key=lambda i: (-round(float(shares[i]), 9), units[i].article_id, units[i].index),
+        )
+        for rank, i in enumerate(ranked[:per_theme], start=1):
+            unit = units[i]
+            article = by_id[unit.article_id]
+            text = "\n".join(article.paragraphs[p] for p in unit.paragraphs)
+            rows.append(
+                {
+                    "theme": k,
+                    "label": label,
+                    "rank": rank,
+                    "id": unit.article_id,
+                    "unit": unit.index,
+                    "language": unit.language,
+                    "share": round(float(shares[i]), 6),
+                    "text": text if len(text) <= max_characters else text[: max_characters - 1] + "…",
+                }
+            )
+    return pd.DataFrame(rows, columns=["theme", "label", "rank", "id", "unit", "language", "share", "text"])

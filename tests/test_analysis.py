@@ -1,0 +1,99 @@
+"""The modelling run on the seed articles: one command, complete exports, byte-identical twice."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from conftest import SEED_IDS
+from polthemes.analysis import run_analysis
+from polthemes.cli import main
+from polthemes.config import RAW_DIR
+from polthemes.settings import AnalysisError, AnalysisSettings
+
+FAST = ["--k", "2-4", "--seeds", "2", "--bootstrap", "4"]
+EXPECTED_FILES = {
+    "article_similarity.csv", "article_theme_uncertainty.csv", "article_themes.csv", "backend_agreement.csv",
+    "distinctive_terms.csv", "document_topics.csv", "k_selection.csv", "k_selection_runs.csv", "manifest.json",
+    "model_tomotopy.bin", "passages.csv", "topic_terms.csv", "topic_terms_gensim.csv", "topic_terms_nmf.csv",
+    "topic_terms_sklearn.csv",
+}
+
+
+@pytest.fixture(scope="module")
+def two_runs(tmp_path_factory):
+    folders = [tmp_path_factory.mktemp(f"run{i}") for i in (1, 2)]
+    for folder in folders:
+        assert main(["fit", str(RAW_DIR), "--out", str(folder), *FAST]) == 0
+    return folders
+
+
+def test_fit_writes_every_table_and_the_manifest(two_runs):
+    assert {p.name for p in two_runs[0].iterdir()} == EXPECTED_FILES
+
+
+def test_two_runs_are_byte_identical(two_runs):
+    first, second = two_runs
+    for name in sorted(EXPECTED_FILES):
+        assert (first / name).read_bytes() == (second / name).read_bytes(), name
+
+
+def test_k_selection_table_and_manifest_agree(two_runs):
+    table = pd.read_csv(two_runs[0] / "k_selection.csv")
+    manifest = json.loads((two_runs[0] / "manifest.json").read_text())
+    assert list(table.k) == [2, 3, 4]
+    assert set(table.columns) >= {"npmi", "u_mass", "diversity", "stability", "chosen"}
+    assert table.chosen.sum() == 1
+    chosen = int(table.loc[table.chosen, "k"].iloc[0])
+    assert manifest["selection"]["chosen_k"] == chosen == manifest["model"]["k"]
+    assert manifest["corpus"]["articles"] == 5 and len(manifest["corpus"]["sha256"]) == 64
+    assert manifest["settings"]["seeds"] == [manifest["settings"]["seed"], manifest["settings"]["seed"] + 1]
+    assert manifest["settings"]["resolved_unit"] == "paragraph"
+    assert {"gensim", "tomotopy", "scikit-learn", "jieba"} <= set(manifest["libraries"])
+    assert "glossary.tsv" in manifest["resources_sha256"]
+
+
+def test_every_seed_article_gets_theme_shares_with_uncertainty(two_runs):
+    themes = pd.read_csv(two_runs[0] / "article_themes.csv")
+    assert list(themes.id) == list(SEED_IDS)
+    shares = themes.filter(like="theme_")
+    assert (shares.sum(axis=1) - 1).abs().max() < 1e-5
+    uncertainty = pd.read_csv(two_runs[0] / "article_theme_uncertainty.csv")
+    assert len(uncertainty) == 5 * shares.shape[1]
+    assert (uncertainty.low_5 <= uncertainty.high_95).all()
+
+
+def test_passages_are_quoted_in_their_own_language(two_runs, seeds):
+    passages = pd.read_csv(two_runs[0] / "passages.csv")
+    assert not passages.empty
+    for row in passages.itertuples():
+        assert row.language == seeds[row.id].language
+        assert row.text.rstrip("…")[:40] in seeds[row.id].text
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        (AnalysisSettings(k_values=()), "K range is empty"),
+        (AnalysisSettings(backend="mallet"), "unknown backend 'mallet'"),
+        (AnalysisSettings(k_values=(2, 500)), "more than the"),
+        (AnalysisSettings(unit="sentence"), "unknown unit 'sentence'"),
+    ],
+)
+def test_bad_parameters_fail_before_any_model_is_fitted(seed_report, settings, message):
+    with pytest.raises(AnalysisError, match=message):
+        run_analysis(seed_report.articles, settings)
+
+
+def test_corpus_with_nothing_left_to_model_is_a_clear_error(seed_report):
+    with pytest.raises(AnalysisError, match="no paragraph has 500 or more terms"):
+        run_analysis(seed_report.articles, AnalysisSettings(min_unit_terms=500))
+
+
+def test_cli_reports_bad_parameters_in_one_line(capsys):
+    assert main(["fit", str(RAW_DIR), "--backend", "mallet"]) == 2
+    assert capsys.readouterr().err.strip() == (
+        "polthemes: error: unknown backend 'mallet'; choose one of tomotopy, gensim, sklearn, nmf"
+    )

@@ -1,0 +1,108 @@
+"""Topic models: each backend recovers topics planted by the LDA generative process."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from polthemes.config import DEFAULT_SEED
+from polthemes.features import bag_of_words
+from polthemes.models import BACKENDS, ModelParameterError, make_model
+from polthemes.selection import SelectionError, match_topics, seed_stability, sweep_k, topic_diversity
+from polthemes.settings import BACKEND_NAMES
+from polthemes.synthetic import planted_corpus, topic_recovery
+
+N_TOPICS = 5
+
+
+@pytest.fixture(scope="module")
+def planted():
+    return planted_corpus(n_documents=400, n_topics=N_TOPICS, n_terms=200, document_length=60, seed=3)
+
+
+@pytest.fixture(scope="module")
+def fitted(planted):
+    bag = planted.bag()
+    return {name: make_model(name, n_topics=N_TOPICS, random_state=DEFAULT_SEED).fit(bag) for name in BACKENDS}
+
+
+def test_settings_name_exactly_the_backends_implemented():
+    assert tuple(BACKENDS) == BACKEND_NAMES
+
+
+def test_default_backend_recovers_planted_topics(planted, fitted):
+    assert topic_recovery(fitted["tomotopy"].components_, planted.topics) >= 0.95
+
+
+@pytest.mark.parametrize("backend", ["gensim", "sklearn", "nmf"])
+def test_cross_check_backends_recover_planted_topics(planted, fitted, backend):
+    assert topic_recovery(fitted[backend].components_, planted.topics) >= 0.75
+
+
+def test_recovery_measure_tells_planted_topics_from_noise(planted):
+    noise = np.random.default_rng(0).dirichlet(np.ones(planted.topics.shape[1]), size=N_TOPICS)
+    assert topic_recovery(planted.topics, planted.topics) == pytest.approx(1.0)
+    assert topic_recovery(noise, planted.topics) < 0.5
+
+
+@pytest.mark.parametrize("backend", BACKEND_NAMES)
+def test_fitted_attributes_are_distributions(planted, fitted, backend):
+    model = fitted[backend]
+    assert model.components_.shape == (N_TOPICS, len(planted.vocabulary))
+    assert model.document_topics_.shape == (len(planted.documents), N_TOPICS)
+    assert np.allclose(model.components_.sum(axis=1), 1) and np.allclose(model.document_topics_.sum(axis=1), 1)
+    assert model.converged_ in (True, False) and model.convergence_
+    assert [len(t) for t in model.top_terms(7)] == [7] * N_TOPICS
+
+
+@pytest.mark.parametrize("backend", BACKEND_NAMES)
+def test_same_seed_gives_identical_topics(planted, fitted, backend):
+    again = make_model(backend, n_topics=N_TOPICS, random_state=DEFAULT_SEED).fit(planted.bag())
+    assert np.array_equal(again.components_, fitted[backend].components_)
+
+
+def test_transform_matches_fitted_mixtures_for_the_default_backend(planted, fitted):
+    model = fitted["tomotopy"]
+    inferred = model.transform(planted.bag())
+    agreement = (inferred.argmax(axis=1) == model.document_topics_.argmax(axis=1)).mean()
+    assert agreement >= 0.9
+
+
+@pytest.mark.parametrize(
+    ("k", "message"),
+    [(0, "positive integer"), (2.5, "positive integer"), (401, "more than the 400 documents"), (300, "more than the 200 terms")],
+)
+def test_impossible_k_is_refused_before_fitting(planted, k, message):
+    with pytest.raises(ModelParameterError, match=message):
+        make_model("tomotopy", n_topics=k).fit(planted.bag())
+
+
+def test_unknown_backend_and_empty_corpus_are_refused():
+    with pytest.raises(ModelParameterError, match="unknown backend 'mallet'; choose one of tomotopy"):
+        make_model("mallet")
+    empty = bag_of_words([[], []], vocabulary=["a", "b"])
+    with pytest.raises(ModelParameterError, match="corpus is empty"):
+        make_model("nmf", n_topics=1).fit(empty)
+
+
+def test_sweep_refuses_bad_ranges_before_any_fit(planted):
+    bag = planted.bag()
+    with pytest.raises(SelectionError, match="K range is empty"):
+        sweep_k(bag, planted.documents, [], [1])
+    with pytest.raises(ModelParameterError, match="more than the 200 terms"):
+        sweep_k(bag, planted.documents, [3, 250], [1])
+
+
+def test_sweep_prefers_the_planted_k(planted):
+    selection = sweep_k(planted.bag(), planted.documents, [3, 5, 8], [1, 2], backend="nmf")
+    assert selection.chosen_k == N_TOPICS
+    assert list(selection.summary.k) == [3, 5, 8]
+    assert not selection.unstable
+
+
+def test_diversity_and_stability_measures():
+    assert topic_diversity([["a", "b"], ["c", "d"]]) == 1.0
+    assert topic_diversity([["a", "b"], ["a", "b"]]) == 0.5
+    matched = match_topics([["a", "b"], ["c", "d"]], [["c", "x"], ["a", "b"]])
+    assert sorted(matched) == [(0, 1, 1.0), (1, 0, 0.5)]
+    assert seed_stability([]) == 1.0

@@ -10,9 +10,9 @@ INSTALLED := $(VENV)/.installed
 KERNEL_NAME := polthemes
 
 .DEFAULT_GOAL := all
-.PHONY: all help setup figures inspect test lab clean
+.PHONY: all help setup figures notebooks results inspect test lab clean
 
-all: figures ## Set everything up and regenerate every figure from data/raw/ (the main job)
+all: figures notebooks ## Set everything up; regenerate every figure, result table and notebook from data/raw/ (the main job)
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -27,8 +27,14 @@ $(INSTALLED): requirements.txt pyproject.toml
 	$(BIN)/python -m ipykernel install --sys-prefix --name $(KERNEL_NAME) --display-name "Python (polthemes)" >/dev/null
 	@touch $@
 
-figures: $(INSTALLED) ## Regenerate every figure into figures/
+figures: $(INSTALLED) ## Fit the seeds (results/seeds/) and regenerate every figure into figures/
 	$(BIN)/polthemes figures
+
+notebooks: $(INSTALLED) ## Re-execute every notebook in notebooks/ in place (outputs are committed)
+	$(BIN)/polthemes notebooks
+
+results: $(INSTALLED) ## Choose K, fit the topic models on data/raw/ and write results/seeds/
+	$(BIN)/polthemes fit
 
 inspect: $(INSTALLED) ## Show how the articles in data/raw/ were read and what was cut
 	$(BIN)/polthemes inspect

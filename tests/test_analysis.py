@@ -17,7 +17,7 @@ FAST = ["--k", "2-4", "--seeds", "2", "--bootstrap", "4"]
 EXPECTED_FILES = {
     "article_similarity.csv", "article_theme_uncertainty.csv", "article_themes.csv", "backend_agreement.csv",
     "distinctive_terms.csv", "document_topics.csv", "k_selection.csv", "k_selection_runs.csv", "manifest.json",
-    "model_tomotopy.bin", "passages.csv", "topic_terms.csv", "topic_terms_gensim.csv", "topic_terms_nmf.csv",
+    "model_tomotopy.bin", "passages.csv", "recurring_themes.csv", "topic_terms.csv", "topic_terms_gensim.csv", "topic_terms_nmf.csv",
     "topic_terms_sklearn.csv",
 }
 

@@ -66,15 +66,24 @@ def test_help_explains_the_commands(capsys):
     assert "inspect" in out and "figures" in out and "data/raw/" in out
 
 
+FIGURE_NAMES = {
+    "corpus_overview", "tfidf_top_terms_by_article", "article_similarity", "k_selection_dashboard", "theme_top_terms",
+    "theme_by_article_heatmap", "theme_prevalence_by_language_and_source", "theme_cooccurrence_network", "themes_over_time",
+}
+
+
 def test_figures_regenerate_byte_identical_and_match_the_committed_ones(tmp_path):
-    first = regenerate_figures(RAW_DIR, tmp_path / "a")
-    second = regenerate_figures(RAW_DIR, tmp_path / "b")
-    assert [p.name for p in first] == ["corpus_overview.png", "corpus_overview.svg"]
+    first = regenerate_figures(RAW_DIR, tmp_path / "a", results_dir=tmp_path / "results_a")
+    second = regenerate_figures(RAW_DIR, tmp_path / "b", results_dir=tmp_path / "results_b")
+    expected = {f"{n}.{ext}" for n in FIGURE_NAMES for ext in ("png", "svg")} | {"intertopic_map.html"}
+    assert {p.name for p in first} == expected
     for a, b in zip(first, second):
-        assert a.read_bytes() == b.read_bytes()
+        assert a.read_bytes() == b.read_bytes(), a.name
     for path in first:
         committed = FIGURES_DIR / path.name
         assert committed.read_bytes() == path.read_bytes(), f"{committed} is stale: run `make figures`"
+    html = (tmp_path / "a" / "intertopic_map.html").read_text(encoding="utf-8")
+    assert "<script src=" not in html and "polthemes_intertopic_map" in html  # offline, fixed id
 
 
 def test_outputs_are_never_written_into_data_raw(tmp_path):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import platform
+import shutil
 import time
 from dataclasses import asdict, dataclass, field
 from importlib import metadata
@@ -23,7 +24,7 @@ from polthemes import __version__
 from polthemes.config import RESOURCES_DIR
 from polthemes.features import BagOfWords, bag_of_words, distinctive_terms, document_similarity
 from polthemes.models import TopicModel, make_model
-from polthemes.outputs import write_bytes_atomic, write_text_atomic
+from polthemes.outputs import replace_folder, write_bytes_atomic, write_text_atomic
 from polthemes.records import Article
 from polthemes.selection import KSelection, match_topics, sweep_k, validate_sweep
 from polthemes.themes import (
@@ -31,6 +32,7 @@ from polthemes.themes import (
     article_theme_matrix,
     bootstrap_article_themes,
     read_label_overrides,
+    recurring_themes,
     representative_passages,
     theme_labels,
 )
@@ -88,7 +90,8 @@ def run_analysis(
     log(f"{len(articles)} articles -> {len(units)} {unit} units, {bag.n_terms} terms, {int(bag.counts.sum())} tokens")
 
     clock = time.perf_counter()
-    texts = [[t for t in u.terms if t in set(bag.vocabulary)] for u in units]
+    vocabulary = set(bag.vocabulary)
+    texts = [[t for t in u.terms if t in vocabulary] for u in units]
     selection = sweep_k(bag, texts, settings.k_values, settings.seeds, backend=settings.backend)
     timings["k_sweep"] = time.perf_counter() - clock
     k = selection.chosen_k
@@ -114,8 +117,7 @@ def run_analysis(
     }
     timings["cross_check"] = time.perf_counter() - clock
 
-    article_ids = [a.id for a in tokens.articles]
-    article_bag = bag_of_words([a.terms for a in tokens.articles], vocabulary=bag.vocabulary)
+    distinctive, similarity = tfidf_tables(tokens, vocabulary=bag.vocabulary, n=settings.top_terms)
     tables.update(
         {
             "k_selection": selection.summary.assign(chosen=lambda t: t.k == k),
@@ -123,12 +125,11 @@ def run_analysis(
             "topic_terms": _topic_terms_table(model, labels, tokens, settings.top_terms),
             "document_topics": _document_topics_table(model, units),
             "article_themes": _article_themes_table(article_themes, articles),
+            "recurring_themes": recurring_themes(_article_themes_table(article_themes, articles), labels),
             "passages": representative_passages(model, units, articles, labels),
             "backend_agreement": _agreement_table(model, cross_models, selection),
-            "distinctive_terms": distinctive_terms(article_bag, article_ids, n=settings.top_terms).assign(
-                label=lambda t: [tokens.label(term) for term in t.term]
-            ),
-            "article_similarity": document_similarity(article_bag, article_ids).rename_axis("id").reset_index(),
+            "distinctive_terms": distinctive,
+            "article_similarity": similarity,
         }
     )
     for backend, other in cross_models.items():
@@ -141,14 +142,45 @@ def run_analysis(
     return result
 
 
+#: Above this many articles the article-similarity table is left empty.
+MAX_SIMILARITY_ARTICLES = 500
+
+
+def tfidf_tables(
+    tokens: TokenizedCorpus, *, vocabulary=None, n: int = 15, min_count: int = 2
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Each article's ``n`` most distinctive terms (with bilingual labels) and the articles'
+    TF-IDF cosine similarity, over ``vocabulary`` or the terms seen ``min_count`` times."""
+    article_ids = [a.id for a in tokens.articles]
+    documents = [a.terms for a in tokens.articles]
+    bag = bag_of_words(documents, vocabulary=vocabulary) if vocabulary is not None else bag_of_words(documents, min_count=min_count)
+    distinctive = distinctive_terms(bag, article_ids, n=n)
+    distinctive["label"] = [tokens.label(term) for term in distinctive.term]
+    if len(article_ids) > MAX_SIMILARITY_ARTICLES:
+        # An articles x articles table of an archive is huge and unreadable; skip it.
+        return distinctive, pd.DataFrame(columns=["id"])
+    similarity = document_similarity(bag, article_ids).rename_axis("id").reset_index()
+    return distinctive, similarity
+
+
 def write_results(result: AnalysisResult, out_dir: Path) -> list[Path]:
-    """Every table as CSV, the default model in tomotopy's format, and ``manifest.json``."""
-    written = [write_text_atomic(out_dir / f"{name}.csv", _csv(table)) for name, table in sorted(result.tables.items())]
-    written.append(write_text_atomic(out_dir / "manifest.json", json.dumps(result.manifest, ensure_ascii=False, indent=1, sort_keys=True) + "\n"))
+    """Every table as CSV, the default model in tomotopy's format, and ``manifest.json``.
+
+    The folder is replaced whole: everything is written into a sibling staging folder that
+    then takes the place of the old one, so a reader never mixes tables of two runs (a
+    run without bootstrap must not leave the previous run's uncertainty table behind).
+    """
+    out_dir = Path(out_dir)
+    staging = out_dir.with_name(f".{out_dir.name}.staging")
+    shutil.rmtree(staging, ignore_errors=True)
+    for name, table in sorted(result.tables.items()):
+        write_text_atomic(staging / f"{name}.csv", _csv(table))
+    write_text_atomic(staging / "manifest.json", json.dumps(result.manifest, ensure_ascii=False, indent=1, sort_keys=True) + "\n")
     native = getattr(result.model, "_model", None)
     if native is not None and result.model.backend == "tomotopy":
-        written.append(write_bytes_atomic(out_dir / "model_tomotopy.bin", bytes(native.saves(full=True))))
-    return written
+        write_bytes_atomic(staging / "model_tomotopy.bin", bytes(native.saves(full=True)))
+    replace_folder(staging, out_dir)
+    return sorted(out_dir.iterdir())
 
 
 def _csv(table: pd.DataFrame) -> str:
@@ -160,10 +192,11 @@ def _topic_terms_table(model: TopicModel, labels, tokens: TokenizedCorpus, n: in
     topics are reordered to match the reference model's themes (so labels line up)."""
     order = align_topics(reference.components_, model.components_) if reference is not None else list(range(model.n_topics))
     top = model.top_terms(n)
+    column = {term: j for j, term in enumerate(model.vocabulary_)}
     rows = []
     for theme, topic in enumerate(order):
         for rank, term in enumerate(top[topic], start=1):
-            weight = model.components_[topic, model.vocabulary_.index(term)]
+            weight = model.components_[topic, column[term]]
             rows.append({"theme": theme, "label": labels[theme] if reference is None else "", "rank": rank, "term": term,
                          "term_label": tokens.label(term), "weight": round(float(weight), 6)})
     return pd.DataFrame(rows)
@@ -246,3 +279,21 @@ def _manifest(articles, settings, corpus_name, unit, units, bag, selection, mode
         "libraries": versions,
         "python": platform.python_version(),
     }
+
+
+def analyse_corpus(path: str | Path, settings: AnalysisSettings = AnalysisSettings(), *, sample: int | None = None) -> AnalysisResult | None:
+    """Read and model a corpus by path; ``None``, with a printed explanation, if it is absent.
+
+    For notebooks that point at optional corpora (``../shared/corpora/``): a missing file is
+    said plainly instead of failing deep inside the reader.
+    """
+    from polthemes.corpus import corpus_name, read_corpus, sample_articles
+
+    path = Path(path)
+    if not path.exists():
+        print(f"Corpus not found: {path}\nThis analysis needs it; point CORPUS at your own folder or JSON Lines file.")
+        return None
+    articles = read_corpus(path).articles
+    if sample:
+        articles = sample_articles(articles, sample, seed=settings.seed)
+    return run_analysis(articles, settings, corpus_name=corpus_name(path))

@@ -130,6 +130,14 @@ def build_parser() -> argparse.ArgumentParser:
     fit.add_argument("--bootstrap", type=int, default=defaults.n_boot, metavar="N", help=f"bootstrap replicates for theme-share uncertainty (default: {defaults.n_boot})")
     fit.add_argument("--sample", type=int, default=None, metavar="N", help="model a random sample of N articles (seeded by --seed)")
     fit.set_defaults(handler=_fit)
+
+    notebooks = commands.add_parser(
+        "notebooks",
+        help="re-execute every notebook in notebooks/ in place (what make runs)",
+        description="Run every numbered notebook top to bottom in a fresh kernel and save it with its outputs.",
+    )
+    notebooks.add_argument("names", nargs="*", metavar="NOTEBOOK", help="only these notebooks (default: all)")
+    notebooks.set_defaults(handler=_notebooks)
     return parser
 
 
@@ -226,6 +234,18 @@ def _fit(args: argparse.Namespace) -> int:
         print(f"  {k}: {label}")
     timings = ", ".join(f"{step} {seconds:.1f} s" for step, seconds in result.timings_s.items())
     print(f"\nwrote {out}/ in {elapsed_s:.1f} s ({timings})", file=sys.stderr)
+    return 0
+
+
+def _notebooks(args: argparse.Namespace) -> int:
+    from polthemes.notebooks import execute_notebook, notebook_paths
+
+    for path in notebook_paths():
+        if args.names and path.name not in args.names and path.stem not in args.names:
+            continue
+        started = time.perf_counter()
+        execute_notebook(path)
+        print(f"executed {path} in {time.perf_counter() - started:.0f} s")
     return 0
 
 

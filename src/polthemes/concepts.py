@@ -6,8 +6,8 @@ every Chinese word can be given an English gloss but not the other way round. In
 1. a glossary concept, for either language (群众路线 and "mass line" -> ``mass_line``);
 2. for Chinese, CC-CEDICT's gloss, normalised the way English text is (lemmatised,
    stopwords dropped, parentheticals, classifiers and "surname ..." senses skipped);
-   among the senses, the one the corpus's English articles use most, else the first
-   one-word sense (else the first).
+   among the first three senses, the one the corpus's English articles use most, else the
+   first one-word sense (else the first).
    Chinese does not mark part of speech (发展 is "develop" and "development"), so a sense
    also matches an English term of the same Snowball stem;
 3. a Chinese compound CEDICT lacks (交流平台, 紧紧围绕) is split into the fewest words of two
@@ -50,6 +50,8 @@ _PARENTHETICAL = re.compile(r"\([^)]*\)|\[[^\]]*\]|\"|'s\b")
 _PLACEHOLDER = re.compile(r"\b(sth|sb|etc|one's|oneself|someone|something)\b\.?")
 #: The leading capitalised words of a proper noun's sense: "Zhejiang", "Li Qiang".
 _LEADING_NAME = re.compile(r"^\s*[A-Z][a-z]+(?:[ -][A-Z][a-z]+){0,2}\b")
+#: How many leading senses compete on the English side's term frequencies.
+MAX_SENSES_BY_EVIDENCE = 3
 #: A gloss longer than this (in content words) is a description, not a translation.
 MAX_GLOSS_WORDS = 3
 
@@ -68,6 +70,8 @@ class ConceptMapper:
         self.english = english
         self.cedict = cedict
         self._chinese_cache: dict[str, tuple[tuple[str, str], ...]] = {}
+        #: Dictionary term -> the English gloss it was made from (first one chosen).
+        self.glosses: dict[str, str] = {}
         #: Term frequencies of the corpus's English side: they pick among a word's senses.
         self.set_english_frequencies(english_frequencies or {})
         # English glossary forms keyed the way the English tokenizer writes terms.
@@ -144,7 +148,9 @@ class ConceptMapper:
         candidates = self.gloss_candidates(word)
         if not candidates:
             return None
-        in_corpus = [self._english_form_of(c) for c in candidates if c]
+        # Only the leading senses may be chosen on English evidence: a late, rare sense that
+        # happens to be a frequent English word (发挥 ... "to develop (an idea)") must not win.
+        in_corpus = [self._english_form_of(c) for c in candidates[:MAX_SENSES_BY_EVIDENCE] if c]
         in_corpus = [(term, n) for term, n in in_corpus if n > 0]
         if in_corpus:
             # max() keeps the first of equals: dictionary order breaks ties.
@@ -158,7 +164,12 @@ class ConceptMapper:
 
     def _as_concept(self, term: str) -> tuple[str, str]:
         concept = self._english_concepts.get(term)
-        return (concept, GLOSSARY) if concept else (stem_key(term), DICTIONARY)
+        if concept:
+            return concept, GLOSSARY
+        stem = stem_key(term)
+        # The readable gloss behind a stem, for labels ("develop" -> "development").
+        self.glosses.setdefault(stem, term.replace(PHRASE_JOINER, " "))
+        return stem, DICTIONARY
 
     def gloss_candidates(self, word: str, *, _depth: int = 0) -> list[str]:
         """Normalised English terms for each translating sense of ``word``, in dictionary order.

@@ -22,6 +22,9 @@ RAW_DIR = DATA_DIR / "raw"
 #: Regenerable derived data (tables the main job writes).
 PROCESSED_DIR = DATA_DIR / "processed"
 FIGURES_DIR = PROJECT_ROOT / "figures"
+#: Real corpora for scale work, beside the project in a research group's checkout
+#: (``../shared/corpora/``). Optional: benchmarks and the extending notebook say when absent.
+SHARED_CORPORA_DIR = PROJECT_ROOT.parent / "shared" / "corpora"
 #: Result tables of ``polthemes fit`` (one folder per corpus); regenerable, git-ignored.
 RESULTS_DIR = PROJECT_ROOT / "results"
 

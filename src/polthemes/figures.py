@@ -2,20 +2,22 @@
 
 Matplotlib stamps files with creation dates and random SVG ids by default; both are
 pinned here so regenerating a figure from the same data gives byte-identical files.
+:func:`regenerate_figures` is the main job behind ``make``: read ``data/raw/``, run the
+analysis (which also writes ``results/seeds/``), draw every figure into ``figures/``.
 """
 
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from pathlib import Path
 
 import matplotlib
 from matplotlib.figure import Figure
 
-from polthemes.config import FIGURES_DIR, RAW_DIR
-from polthemes.corpus import read_corpus
-from polthemes.outputs import write_bytes_atomic
-from polthemes.plots import plot_corpus_overview
+from polthemes import __version__
+from polthemes.config import FIGURES_DIR, RAW_DIR, RESULTS_DIR
+from polthemes.outputs import check_output_location, write_bytes_atomic
 
 #: Formats written for every figure: PNG to look at, SVG to edit or print.
 FIGURE_FORMATS = ("png", "svg")
@@ -33,7 +35,97 @@ def save_figure(figure: Figure, name: str, directory: str | Path = FIGURES_DIR) 
     return written
 
 
-def regenerate_figures(corpus: str | Path = RAW_DIR, directory: str | Path = FIGURES_DIR) -> list[Path]:
-    """Rebuild every figure from ``corpus`` into ``directory``; return the files written."""
+def provenance_stamp(manifest: dict) -> str:
+    """The small-print line on every figure: corpus hash, K, seed, package version."""
+    return (
+        f"corpus {manifest['corpus']['sha256'][:12]} · K={manifest['model']['k']} · "
+        f"seed {manifest['settings']['seed']} · {manifest['model']['backend']} · polthemes {__version__}"
+    )
+
+
+def corpus_stamp(articles) -> str:
+    """The stamp of a figure drawn before any model: corpus hash and package version."""
+    from polthemes.analysis import corpus_hash
+
+    return f"corpus {corpus_hash(articles)[:12]} · polthemes {__version__}"
+
+
+#: Figures with a row, column or panel per article are drawn only up to this many articles;
+#: an archive is read through its themes, not article by article.
+MAX_ARTICLES_FOR_ARTICLE_FIGURES = 40
+#: The figures that show single articles (skipped above the limit).
+PER_ARTICLE_FIGURES = ("tfidf_top_terms_by_article", "article_similarity", "theme_by_article_heatmap")
+
+
+def theme_figures(result, names: Sequence[str] | None = None) -> dict[str, Figure]:
+    """The figures of an :class:`~polthemes.analysis.AnalysisResult`, by file name.
+
+    ``names`` picks some (all by default). Per-article figures are left out for corpora of
+    more than :data:`MAX_ARTICLES_FOR_ARTICLE_FIGURES` articles.
+    """
+    from polthemes.plots import (
+        plot_article_similarity,
+        plot_k_selection,
+        plot_theme_cooccurrence,
+        plot_theme_heatmap,
+        plot_theme_prevalence,
+        plot_tfidf_top_terms,
+        plot_themes_over_time,
+        plot_topic_terms,
+    )
+    from polthemes.selection import MIN_STABILITY
+
+    tables = result.tables
+    stamp = provenance_stamp(result.manifest)
+    languages = {a.id: a.language for a in result.tokens.articles}
+    warning = result.selection.warning
+    labels = result.labels
+    tokens_per_article = [len(a.terms) for a in result.tokens.articles]
+    builders = {
+        "tfidf_top_terms_by_article": lambda: plot_tfidf_top_terms(tables["distinctive_terms"], languages, stamp=stamp),
+        "article_similarity": lambda: plot_article_similarity(tables["article_similarity"], languages, stamp=stamp),
+        "k_selection_dashboard": lambda: plot_k_selection(
+            tables["k_selection"], tables["k_selection_runs"], min_stability=MIN_STABILITY, warning=warning, stamp=stamp
+        ),
+        "theme_top_terms": lambda: plot_topic_terms(tables["topic_terms"], stamp=stamp),
+        "theme_by_article_heatmap": lambda: plot_theme_heatmap(
+            tables["article_themes"], tables.get("article_theme_uncertainty"), labels, warning=warning, stamp=stamp
+        ),
+        "theme_prevalence_by_language_and_source": lambda: plot_theme_prevalence(
+            tables["article_themes"], labels, weights=tokens_per_article, stamp=stamp
+        ),
+        "theme_cooccurrence_network": lambda: plot_theme_cooccurrence(tables["document_topics"], labels, stamp=stamp),
+        "themes_over_time": lambda: plot_themes_over_time(tables["article_themes"], labels, stamp=stamp),
+    }
+    unknown = set(names or ()) - set(builders)
+    if unknown:
+        raise ValueError(f"unknown figure(s) {sorted(unknown)}; known: {', '.join(builders)}")
+    too_many = len(languages) > MAX_ARTICLES_FOR_ARTICLE_FIGURES
+    return {
+        name: build()
+        for name, build in builders.items()
+        if (names is None or name in names) and not (too_many and name in PER_ARTICLE_FIGURES)
+    }
+
+
+def regenerate_figures(
+    corpus: str | Path = RAW_DIR, directory: str | Path = FIGURES_DIR, results_dir: str | Path | None = None
+) -> list[Path]:
+    """Rebuild every figure (and the results tables) from ``corpus``; return the figure files."""
+    from polthemes.analysis import run_analysis
+    from polthemes.corpus import corpus_name, read_corpus
+    from polthemes.intertopic import save_intertopic_map
+    from polthemes.plots import plot_corpus_overview
+
+    name = corpus_name(corpus)
+    results_dir = Path(results_dir) if results_dir else RESULTS_DIR / name
+    for target in (directory, results_dir):
+        check_output_location(target)  # refuse data/raw/ before minutes of work, not after
     report = read_corpus(corpus)
-    return save_figure(plot_corpus_overview(report), "corpus_overview", directory)
+    result = run_analysis(report.articles, out_dir=results_dir, corpus_name=name)
+    written = save_figure(plot_corpus_overview(report, stamp=corpus_stamp(report.articles)), "corpus_overview", directory)
+    for figure_name, figure in theme_figures(result).items():
+        written += save_figure(figure, figure_name, directory)
+    title = f"Intertopic map: {result.model.n_topics} themes of {name} ({provenance_stamp(result.manifest)})"
+    written.append(save_intertopic_map(result.model, result.bag, result.tokens, Path(directory) / "intertopic_map.html", title=title))
+    return written

@@ -3,22 +3,78 @@
 Saving (formats, deterministic metadata) is :mod:`polthemes.figures`' job, so a notebook
 can show, restyle or combine these figures freely. Figures are built as bare
 ``matplotlib.figure.Figure`` objects, not through pyplot, so no backend or global state is
-touched: the same code runs headless in the CLI and inline in a notebook.
+touched: the same code runs headless in the CLI and inline in a notebook. Every figure is
+drawn in the CJK font a dependency ships (:mod:`polthemes.fonts`) and carries a small
+reproducibility stamp (corpus hash, K, seed, package version) when one is given.
 """
 
 from __future__ import annotations
 
+import functools
+import math
+from collections.abc import Callable, Sequence
+
 import matplotlib
+import numpy as np
+import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
+from polthemes.fonts import cjk_font_family
 from polthemes.metadata import units
 from polthemes.records import CorpusReport
 
 #: One colour per language, used by every figure so a reader learns it once.
 LANGUAGE_COLOURS = {"zh": "#c0392b", "en": "#2e86c1"}
+LANGUAGE_NAMES = {"zh": "Chinese", "en": "English"}
 
 
+def styled(plot: Callable[..., Figure]) -> Callable[..., Figure]:
+    """Build the figure with the project's style (CJK font first), then stamp it.
+
+    Every plot function takes a keyword ``stamp``: the provenance line drawn in small print
+    in the bottom-right corner.
+    """
+
+    @functools.wraps(plot)
+    def wrapper(*args, stamp: str = "", **kwargs) -> Figure:
+        with matplotlib.rc_context(_style()):
+            figure = plot(*args, **kwargs)
+            if stamp:
+                figure.text(0.995, 0.004, stamp, ha="right", va="bottom", fontsize=6, color="#888888")
+        return figure
+
+    return wrapper
+
+
+def _style() -> dict:
+    return {
+        "font.family": [cjk_font_family(), "DejaVu Sans"],
+        "font.size": 9,
+        "axes.titlesize": 10,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "svg.fonttype": "path",
+        "axes.unicode_minus": False,  # Noto Sans CJK has no U+2212 minus sign
+    }
+
+
+def _colours(n: int) -> list:
+    """Distinct colours: tab20's saturated ten first, then its light ten."""
+    colours = matplotlib.colormaps["tab20"].colors
+    palette = colours[0::2] + colours[1::2]
+    return [palette[i % len(palette)] for i in range(n)]
+
+
+def _grid(n: int, columns: int) -> tuple[int, int]:
+    columns = max(1, min(columns, n))
+    return math.ceil(n / columns), columns
+
+
+# --- corpus -------------------------------------------------------------------------------
+
+
+@styled
 def plot_corpus_overview(report: CorpusReport) -> Figure:
     """Per article: length kept (coloured by language) and lines cut, stacked by the rule that cut them.
 
@@ -43,7 +99,7 @@ def plot_corpus_overview(report: CorpusReport) -> Figure:
 
     rules = sorted({line.rule for a in articles for line in a.removed})
     left = [0] * len(articles)
-    for rule, colour in zip(rules, _rule_colours(len(rules))):
+    for rule, colour in zip(rules, _colours(len(rules))):
         counts = [sum(1 for line in a.removed if line.rule == rule) for a in articles]
         cut_axis.barh(positions, counts, left=left, color=colour, label=rule)
         left = [x + c for x, c in zip(left, counts)]
@@ -51,15 +107,233 @@ def plot_corpus_overview(report: CorpusReport) -> Figure:
     cut_axis.xaxis.get_major_locator().set_params(integer=True)
     if rules:
         cut_axis.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.02, 0.5), frameon=False, title="rule", title_fontsize=7)
-    for axis in (kept_axis, cut_axis):
-        axis.spines[["top", "right"]].set_visible(False)
     figure.suptitle(f"Corpus overview: {len(articles)} articles", fontsize=11)
-    figure.tight_layout()
+    figure.tight_layout(rect=(0, 0.02, 1, 1))
     return figure
 
 
-def _rule_colours(n: int) -> list:
-    """Distinct colours for the boilerplate rules: tab20's saturated ten first, then its light ten."""
-    colours = matplotlib.colormaps["tab20"].colors
-    palette = colours[0::2] + colours[1::2]
-    return [palette[i % len(palette)] for i in range(n)]
+# --- TF-IDF -------------------------------------------------------------------------------
+
+
+@styled
+def plot_tfidf_top_terms(distinctive: pd.DataFrame, languages: dict[str, str], *, n: int = 10, columns: int = 3) -> Figure:
+    """Small multiples: each article's ``n`` most distinctive terms by TF-IDF, labelled in both languages."""
+    ids = list(dict.fromkeys(distinctive.id))
+    rows, columns = _grid(len(ids), columns)
+    figure = Figure(figsize=(4.2 * columns, 0.28 * n * rows + 0.9 * rows + 0.6))
+    axes = np.atleast_1d(figure.subplots(rows, columns, squeeze=False)).ravel()
+    for axis, article_id in zip(axes, ids):
+        top = distinctive[distinctive.id == article_id].sort_values("rank").head(n)
+        positions = np.arange(len(top))[::-1]
+        axis.barh(positions, top.tfidf, color=LANGUAGE_COLOURS.get(languages.get(article_id, ""), "grey"))
+        axis.set_yticks(positions, top.label, fontsize=7.5)
+        axis.set_title(f"{article_id} ({languages.get(article_id, '?')})", fontsize=8.5)
+        axis.tick_params(axis="x", labelsize=7)
+    for axis in axes[len(ids):]:
+        axis.set_visible(False)
+    figure.suptitle("Most distinctive terms of each article (TF-IDF)", fontsize=11)
+    figure.supxlabel("TF-IDF weight", fontsize=8)
+    figure.tight_layout(rect=(0, 0.02, 1, 1))
+    return figure
+
+
+@styled
+def plot_article_similarity(similarity: pd.DataFrame, languages: dict[str, str]) -> Figure:
+    """Cosine similarity of the articles' TF-IDF vectors in the shared space (ids x ids)."""
+    ids = list(similarity["id"]) if "id" in similarity.columns else list(similarity.index)
+    matrix = similarity.drop(columns=["id"], errors="ignore").to_numpy(dtype=float)
+    size = 1.6 + 0.75 * len(ids)
+    figure = Figure(figsize=(size + 1.4, size))
+    axis = figure.subplots()
+    image = axis.imshow(matrix, cmap="Blues", vmin=0, vmax=1)
+    labels = [f"{i} ({languages.get(i, '?')})" for i in ids]
+    axis.set_xticks(range(len(ids)), labels, rotation=40, ha="right", fontsize=7.5)
+    axis.set_yticks(range(len(ids)), labels, fontsize=7.5)
+    for (r, c), value in np.ndenumerate(matrix):
+        axis.text(c, r, f"{value:.2f}", ha="center", va="center", fontsize=7, color="white" if value > 0.6 else "black")
+    figure.colorbar(image, ax=axis, shrink=0.8, label="cosine similarity")
+    axis.set_title("Article similarity (TF-IDF over shared concept terms)")
+    figure.tight_layout(rect=(0, 0.02, 1, 1))
+    return figure
+
+
+# --- choosing K ---------------------------------------------------------------------------
+
+
+@styled
+def plot_k_selection(summary: pd.DataFrame, runs: pd.DataFrame, *, min_stability: float, warning: str = "") -> Figure:
+    """Coherence (NPMI, u_mass), diversity and stability against K; the chosen K marked."""
+    chosen = int(summary.loc[summary.chosen.astype(bool), "k"].iloc[0])
+    figure = Figure(figsize=(11, 3.4 if not warning else 3.9))
+    axes = figure.subplots(1, 4)
+    panels = [
+        ("npmi", "NPMI coherence (higher is better)"),
+        ("u_mass", "u_mass coherence (higher is better)"),
+        ("diversity", "topic diversity (unique top-25 share)"),
+        ("stability", "stability across seeds (top-10 overlap)"),
+    ]
+    for axis, (column, title) in zip(axes, panels):
+        if column in runs.columns:
+            axis.scatter(runs.k, runs[column], s=10, color="#bbbbbb", label="one seed", zorder=2)
+        axis.plot(summary.k, summary[column], marker="o", color="#34495e", zorder=3, label="mean")
+        axis.axvline(chosen, color="#c0392b", linestyle="--", linewidth=1, label=f"chosen K={chosen}")
+        if column == "stability":
+            axis.axhline(min_stability, color="#e67e22", linewidth=1, linestyle=":", label=f"stable ≥ {min_stability}")
+        axis.set_title(title, fontsize=8.5)
+        axis.set_xlabel("K (number of themes)")
+        axis.xaxis.get_major_locator().set_params(integer=True)
+    axes[-1].legend(fontsize=7, loc="lower left")
+    axes[0].legend(fontsize=7, loc="lower left")
+    figure.suptitle("Choosing K: coherence, diversity and stability", fontsize=11)
+    if warning:
+        figure.text(0.5, 0.885, warning, ha="center", color="#c0392b", fontsize=9, weight="bold")
+    figure.tight_layout(rect=(0, 0.02, 1, 0.9 if warning else 1))
+    return figure
+
+
+# --- themes -------------------------------------------------------------------------------
+
+
+@styled
+def plot_topic_terms(topic_terms: pd.DataFrame, *, n: int = 10, columns: int = 3) -> Figure:
+    """One panel per theme: its top terms by weight, labelled in both languages."""
+    themes = sorted(topic_terms.theme.unique())
+    rows, columns = _grid(len(themes), columns)
+    figure = Figure(figsize=(4.4 * columns, 0.27 * n * rows + 0.9 * rows + 0.6))
+    axes = np.atleast_1d(figure.subplots(rows, columns, squeeze=False)).ravel()
+    for axis, theme, colour in zip(axes, themes, _colours(len(themes))):
+        top = topic_terms[topic_terms.theme == theme].sort_values("rank").head(n)
+        positions = np.arange(len(top))[::-1]
+        axis.barh(positions, top.weight, color=colour)
+        axis.set_yticks(positions, top.term_label, fontsize=7.5)
+        axis.set_title(f"theme {theme}", fontsize=9)
+        axis.tick_params(axis="x", labelsize=7)
+    for axis in axes[len(themes):]:
+        axis.set_visible(False)
+    figure.suptitle("Themes: top terms (probability within the theme)", fontsize=11)
+    figure.tight_layout(rect=(0, 0.02, 1, 1))
+    return figure
+
+
+@styled
+def plot_theme_heatmap(
+    article_themes: pd.DataFrame, uncertainty: pd.DataFrame | None, labels: Sequence[str], *, warning: str = ""
+) -> Figure:
+    """Articles x themes: share of each article's tokens per theme, with its bootstrap 5-95% interval."""
+    shares = article_themes.filter(like="theme_").to_numpy(dtype=float)
+    ids = list(article_themes.id)
+    languages = list(article_themes.language)
+    figure = Figure(figsize=(2.2 + 1.9 * len(labels), 1.9 + 0.62 * len(ids) + (0.3 if warning else 0)))
+    axis = figure.subplots()
+    image = axis.imshow(shares, cmap="YlOrRd", vmin=0, vmax=max(0.5, float(shares.max())), aspect="auto")
+    interval = {}
+    if uncertainty is not None and not uncertainty.empty:
+        interval = {(r.id, int(r.theme)): (r.low_5, r.high_95) for r in uncertainty.itertuples()}
+    for (r, c), value in np.ndenumerate(shares):
+        text = f"{value:.2f}"
+        if (ids[r], c) in interval:
+            low, high = interval[(ids[r], c)]
+            text += f"\n[{low:.2f}–{high:.2f}]"
+        axis.text(c, r, text, ha="center", va="center", fontsize=7, color="white" if value > 0.45 else "black")
+    axis.set_xticks(range(len(labels)), [_wrap(label) for label in labels], fontsize=7.5)
+    axis.set_yticks(range(len(ids)), [f"{i} ({LANGUAGE_NAMES.get(l, l)})" for i, l in zip(ids, languages)], fontsize=7.5)
+    for tick, language in zip(axis.get_yticklabels(), languages):
+        tick.set_color(LANGUAGE_COLOURS.get(language, "black"))
+    axis.xaxis.tick_top()
+    figure.colorbar(image, ax=axis, shrink=0.8, label="share of the article's tokens")
+    title = "Themes across articles (bootstrap 5–95% interval in brackets)"
+    figure.suptitle(title, fontsize=11)
+    if warning:
+        figure.text(0.5, 0.01, warning, ha="center", va="bottom", color="#c0392b", fontsize=8, weight="bold")
+    figure.tight_layout(rect=(0, 0.05 if warning else 0.02, 1, 0.97))
+    return figure
+
+
+@styled
+def plot_theme_prevalence(article_themes: pd.DataFrame, labels: Sequence[str], *, weights: Sequence[float] | None = None) -> Figure:
+    """Mean theme share by language and by source (articles weighted by ``weights``, e.g. tokens)."""
+    shares = article_themes.filter(like="theme_").to_numpy(dtype=float)
+    weights = np.ones(len(shares)) if weights is None else np.asarray(weights, dtype=float)
+    figure = Figure(figsize=(11, 3.2 + 0.25 * len(labels)))
+    by_language, by_source = figure.subplots(1, 2)
+    for axis, column, title in ((by_language, "language", "by language"), (by_source, "source", "by source")):
+        groups = article_themes[column].fillna("").replace("", "(not stated)")
+        names = sorted(groups.unique())
+        means = np.array([np.average(shares[(groups == g).to_numpy()], axis=0, weights=weights[(groups == g).to_numpy()]) for g in names])
+        left = np.zeros(len(names))
+        for k, (label, colour) in enumerate(zip(labels, _colours(len(labels)))):
+            axis.barh(range(len(names)), means[:, k], left=left, color=colour, label=_wrap(label, 40))
+            left += means[:, k]
+        counts = groups.value_counts()
+        axis.set_yticks(range(len(names)), [f"{LANGUAGE_NAMES.get(n, n)} (n={counts[n]})" for n in names], fontsize=8)
+        axis.set_xlim(0, 1)
+        axis.set_title(f"Theme prevalence {title}")
+        axis.set_xlabel("mean share of tokens")
+    by_source.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
+    figure.tight_layout(rect=(0, 0.02, 1, 1))
+    return figure
+
+
+@styled
+def plot_theme_cooccurrence(document_topics: pd.DataFrame, labels: Sequence[str], *, threshold: float = 0.2) -> Figure:
+    """Network of themes: nodes sized by prevalence, edges by how often two themes share a unit.
+
+    Two themes co-occur in a modelling unit when both take at least ``threshold`` of it;
+    edge width is the number of such units, node area the theme's mean share.
+    """
+    shares = document_topics.filter(like="theme_").to_numpy(dtype=float)
+    present = shares >= threshold
+    k = shares.shape[1]
+    counts = present.T.astype(int) @ present.astype(int)
+    angles = np.pi / 2 - 2 * np.pi * np.arange(k) / k
+    xy = np.c_[np.cos(angles), np.sin(angles)]
+    figure = Figure(figsize=(7.5, 6.5))
+    axis = figure.subplots()
+    top = max(1, max((counts[i, j] for i in range(k) for j in range(i + 1, k)), default=1))
+    for i in range(k):
+        for j in range(i + 1, k):
+            if counts[i, j]:
+                axis.plot(*xy[[i, j]].T, color="#7f8c8d", linewidth=0.5 + 6 * counts[i, j] / top, alpha=0.6, zorder=1)
+                middle = xy[[i, j]].mean(axis=0)
+                axis.text(*middle, str(counts[i, j]), fontsize=7, color="#555555", ha="center", va="center", zorder=3)
+    prevalence = shares.mean(axis=0)
+    axis.scatter(*xy.T, s=4000 * prevalence, color=_colours(k), zorder=2, edgecolor="white")
+    for i, label in enumerate(labels):
+        axis.text(*(xy[i] * 1.28), f"{i}: {_wrap(label, 24)}", ha="center", va="center", fontsize=7.5)
+    axis.set_xlim(-1.7, 1.7)
+    axis.set_ylim(-1.6, 1.6)
+    axis.set_aspect("equal")
+    axis.axis("off")
+    axis.set_title(f"Theme co-occurrence: units where both themes take ≥ {threshold:.0%} (edge label = units)")
+    figure.tight_layout(rect=(0, 0.02, 1, 1))
+    return figure
+
+
+@styled
+def plot_themes_over_time(article_themes: pd.DataFrame, labels: Sequence[str], *, frequency: str = "MS") -> Figure:
+    """Theme shares of dated articles over time: monthly means for an archive, points for a few articles."""
+    dated = article_themes[article_themes.date.fillna("").astype(str).str.len() > 0].copy()
+    figure = Figure(figsize=(11, 4.2))
+    axis = figure.subplots()
+    if dated.empty:
+        axis.text(0.5, 0.5, "no article states a date", ha="center", va="center", transform=axis.transAxes)
+        axis.axis("off")
+        return figure
+    dated["date"] = pd.to_datetime(dated.date)
+    columns = [c for c in dated.columns if c.startswith("theme_")]
+    few = dated.date.nunique() < 12
+    series = dated.set_index("date")[columns].sort_index() if few else dated.set_index("date")[columns].resample(frequency).mean().dropna()
+    for column, label, colour in zip(columns, labels, _colours(len(columns))):
+        axis.plot(series.index, series[column], marker="o" if few else None, linewidth=1.2, color=colour, label=_wrap(label, 40))
+    axis.set_ylabel("share of tokens" + ("" if few else " (monthly mean)"))
+    axis.set_title(f"Themes over time ({len(dated)} dated articles)")
+    axis.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
+    figure.autofmt_xdate()
+    figure.tight_layout(rect=(0, 0.02, 1, 1))
+    return figure
+
+
+def _wrap(label: str, width: int = 18) -> str:
+    """Break a bilingual label at its separators so it fits under a heatmap column."""
+    parts = label.replace(" / ", " /\n").split("\n")
+    return "\n".join(part if len(part) <= width + 8 else part[: width + 7] + "…" for part in parts)

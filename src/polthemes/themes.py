@@ -148,3 +148,29 @@ def representative_passages(
                 }
             )
     return pd.DataFrame(rows, columns=["theme", "label", "rank", "id", "unit", "language", "share", "text"])
+
+
+#: An article "has" a theme when the theme takes at least this share of its tokens.
+PRESENT_SHARE = 0.15
+
+
+def recurring_themes(article_themes: pd.DataFrame, labels: Sequence[str], *, present_share: float = PRESENT_SHARE) -> pd.DataFrame:
+    """The answer to the research question, one row per theme: in which articles of which
+    language it takes at least ``present_share`` of the tokens, and whether it recurs
+    across languages (present in articles of both)."""
+    rows = []
+    for k, label in enumerate(labels):
+        present = article_themes[article_themes[f"theme_{k}"] >= present_share]
+        by_language = {code: sorted(present[present.language == code].id) for code in sorted(article_themes.language.unique())}
+        rows.append(
+            {
+                "theme": k,
+                "label": label,
+                "articles": len(present),
+                **{f"articles_{code}": len(ids) for code, ids in by_language.items()},
+                "recurs_across_languages": sum(bool(ids) for ids in by_language.values()) > 1,
+                "mean_share": round(float(article_themes[f"theme_{k}"].mean()), 6),
+                "present_in": ", ".join(present.id),
+            }
+        )
+    return pd.DataFrame(rows)

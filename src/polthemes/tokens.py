@@ -55,6 +55,8 @@ class TokenizedCorpus:
     dropped_as_stopwords: Counter[str] = field(default_factory=Counter)
     #: Labels of the glossary concepts that occur: their first Chinese and English forms.
     concept_labels: dict[str, str] = field(default_factory=dict)
+    #: CC-CEDICT terms -> the English gloss they were made from (stems are not labels).
+    glosses: dict[str, str] = field(default_factory=dict)
 
     def label(self, term: str) -> str:
         """``群众路线 · mass line``: a glossary concept's own forms, else the commonest
@@ -63,6 +65,8 @@ class TokenizedCorpus:
             return self.concept_labels[term]
         forms = self.surfaces.get(term, {})
         parts = [forms[lang].most_common(1)[0][0] for lang in ("zh", "en") if forms.get(lang)]
+        if not forms.get("en") and term in self.glosses:
+            parts.append(self.glosses[term])  # a Chinese-only term: show the English gloss it maps to
         return " · ".join(dict.fromkeys(parts)) or term
 
     def term_counts(self, article_id: str | None = None) -> Counter[str]:
@@ -160,6 +164,7 @@ class TokenPipeline:
         if self._mapper is not None:
             concepts = self._mapper.glossary.concepts
             corpus.concept_labels = {term: concepts[term].label for term in sorted(surfaces) if term in concepts}
+            corpus.glosses = {term: self._mapper.glosses[term] for term in sorted(surfaces) if term in self._mapper.glosses}
         corpus.origins = dict(origins)
         return corpus
 

@@ -1,0 +1,74 @@
+"""The interactive intertopic distance map (pyLDAvis), as one self-contained HTML file.
+
+pyLDAvis' HTML loads d3 and LDAvis from a CDN and gives the plot a random id; here the
+JavaScript and CSS that ship inside the pyLDAvis wheel are inlined and the id is fixed, so
+the file opens offline and regenerates byte for byte.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+from polthemes.features import BagOfWords
+from polthemes.models import TopicModel
+from polthemes.outputs import write_text_atomic
+from polthemes.tokens import TokenizedCorpus
+
+_PLACEHOLDERS = {"d3": "POLTHEMES-D3", "ldavis": "POLTHEMES-LDAVIS", "css": "POLTHEMES-CSS"}
+_ASSETS = {"d3": "d3.v5.min.js", "ldavis": "ldavis.v3.0.0.js", "css": "ldavis.v1.0.0.css"}
+
+
+def intertopic_map_html(model: TopicModel, bag: BagOfWords, tokens: TokenizedCorpus, *, title: str = "") -> str:
+    """Standalone HTML of pyLDAvis' intertopic map for ``model`` fitted on ``bag``.
+
+    Terms are shown with their bilingual labels (党委 · party committee); topics keep the
+    model's numbering (``sort_topics=False``) so they match the tables and figures.
+    """
+    import pyLDAvis
+
+    labels = _unique_labels([tokens.label(term) for term in bag.vocabulary])
+    lengths = np.asarray(bag.counts.sum(axis=1)).ravel()
+    keep = lengths > 0
+    prepared = pyLDAvis.prepare(
+        topic_term_dists=model.components_,
+        doc_topic_dists=model.document_topics_[keep],
+        doc_lengths=lengths[keep],
+        vocab=labels,
+        term_frequency=np.asarray(bag.counts.sum(axis=0)).ravel(),
+        sort_topics=False,
+        start_index=0,
+        n_jobs=1,
+    )
+    html = pyLDAvis.prepared_data_to_html(
+        prepared,
+        d3_url=_PLACEHOLDERS["d3"],
+        ldavis_url=_PLACEHOLDERS["ldavis"],
+        ldavis_css_url=_PLACEHOLDERS["css"],
+        template_type="simple",
+        visid="polthemes_intertopic_map",
+    )
+    assets = resources.files("pyLDAvis").joinpath("js")
+    for key in ("d3", "ldavis"):
+        code = assets.joinpath(_ASSETS[key]).read_text(encoding="utf-8")
+        html = html.replace(f'<script type="text/javascript" src="{_PLACEHOLDERS[key]}"></script>', f'<script type="text/javascript">\n{code}\n</script>')
+    css = assets.joinpath(_ASSETS["css"]).read_text(encoding="utf-8")
+    html = html.replace(f'<link rel="stylesheet" type="text/css" href="{_PLACEHOLDERS["css"]}">', f"<style>\n{css}\n</style>")
+    heading = f"<h3 style=\"font-family:sans-serif\">{title}</h3>\n" if title else ""
+    return f'<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>{title or "intertopic map"}</title></head>\n<body>\n{heading}{html}\n</body></html>\n'
+
+
+def save_intertopic_map(model: TopicModel, bag: BagOfWords, tokens: TokenizedCorpus, path: str | Path, *, title: str = "") -> Path:
+    return write_text_atomic(path, intertopic_map_html(model, bag, tokens, title=title))
+
+
+def _unique_labels(labels: list[str]) -> list[str]:
+    """pyLDAvis needs distinct term names; a repeated label gets a counter."""
+    seen: dict[str, int] = {}
+    out = []
+    for label in labels:
+        seen[label] = seen.get(label, 0) + 1
+        out.append(label if seen[label] == 1 else f"{label} ({seen[label]})")
+    return out

@@ -5,12 +5,9 @@ from __future__ import annotations
 import nbformat
 import pytest
 
-from polthemes.config import SHARED_CORPORA_DIR
-from polthemes.notebooks import execute_notebook, notebook_paths, outputs_differ
+from polthemes.notebooks import execute_notebook, missing_requirements, notebook_paths, outputs_differ
 
 NOTEBOOKS = notebook_paths()
-#: Notebooks whose outputs depend on a corpus outside the repository.
-NEEDS_SHARED = {"05-extending": SHARED_CORPORA_DIR / "xinwen_lianbo_2022_2026.jsonl.gz"}
 
 
 def test_notebooks_are_numbered_in_reading_order():
@@ -26,9 +23,9 @@ def test_notebook_executes_and_its_committed_outputs_are_current(path):
     executed = execute_notebook(path, write=False)
     errors = [o for cell in executed.cells if cell.cell_type == "code" for o in cell.outputs if o.output_type == "error"]
     assert errors == []
-    needed = NEEDS_SHARED.get(path.stem)
-    if needed is not None and not needed.exists():
-        pytest.skip(f"{needed} is absent: the notebook ran (and said so), its committed outputs need the archive")
+    missing = missing_requirements(path)
+    if missing:
+        pytest.skip(f"{missing[0]} is absent: the notebook ran (and said so); its committed outputs need it")
     images = [o for cell in executed.cells if cell.cell_type == "code" for o in cell.outputs if "image/png" in o.get("data", {})]
     assert images, "a notebook that draws nothing is not showing its analysis"
     stale = outputs_differ(committed, executed)

@@ -229,6 +229,8 @@ def _fit(args: argparse.Namespace) -> int:
     print(f"\nchosen K = {result.selection.chosen_k} ({result.settings.backend}); {result.selection.rule}")
     if result.selection.warning:
         print(f"\n*** {result.selection.warning} ***")
+    if result.selection.edge_note:
+        print(f"\nnote: {result.selection.edge_note}")
     print("\nthemes:")
     for k, label in enumerate(result.labels):
         print(f"  {k}: {label}")
@@ -238,10 +240,15 @@ def _fit(args: argparse.Namespace) -> int:
 
 
 def _notebooks(args: argparse.Namespace) -> int:
-    from polthemes.notebooks import execute_notebook, notebook_paths
+    from polthemes.notebooks import execute_notebook, missing_requirements, notebook_paths
 
     for path in notebook_paths():
         if args.names and path.name not in args.names and path.stem not in args.names:
+            continue
+        missing = missing_requirements(path)
+        if missing:
+            # Keep the committed outputs rather than overwrite them with "corpus absent".
+            print(f"skipped {path.name}: needs {', '.join(str(m) for m in missing)}, which is absent here")
             continue
         started = time.perf_counter()
         execute_notebook(path)

@@ -25,7 +25,7 @@ both languages. Glossary concept ids are kept as written. Stems are ids, not lab
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import lru_cache
 
 import Stemmer
@@ -65,10 +65,15 @@ class ConceptMapper:
         english: EnglishTokenizer,
         cedict: Cedict,
         english_frequencies: Mapping[str, int] | None = None,
+        *,
+        chinese_content: Callable[[str], bool] | None = None,
     ) -> None:
         self.glossary = glossary
         self.english = english
         self.cedict = cedict
+        #: Whether a Chinese word is worth a term (stopwords, counts are not): the parts of a
+        #: split compound pass the same test as whole words (充分肯定 -> 肯定, not "ample").
+        self.chinese_content = chinese_content or (lambda word: True)
         self._chinese_cache: dict[str, tuple[tuple[str, str], ...]] = {}
         #: Dictionary term -> the English gloss it was made from (first one chosen).
         self.glosses: dict[str, str] = {}
@@ -123,7 +128,7 @@ class ConceptMapper:
             return (whole,)
         parts = self.split_compound(word)
         if parts:
-            mapped = [self._map_word(part) for part in parts]
+            mapped = [self._map_word(part) if self.chinese_content(part) else ("", STOPWORD) for part in parts]
             if all(m is not None for m in mapped):
                 return tuple(mapped)
         return ((word, UNMAPPED),)

@@ -85,7 +85,8 @@ def theme_figures(result, names: Sequence[str] | None = None) -> dict[str, Figur
         "tfidf_top_terms_by_article": lambda: plot_tfidf_top_terms(tables["distinctive_terms"], languages, stamp=stamp),
         "article_similarity": lambda: plot_article_similarity(tables["article_similarity"], languages, stamp=stamp),
         "k_selection_dashboard": lambda: plot_k_selection(
-            tables["k_selection"], tables["k_selection_runs"], min_stability=MIN_STABILITY, warning=warning, stamp=stamp
+            tables["k_selection"], tables["k_selection_runs"], min_stability=MIN_STABILITY,
+            warning=" ".join(filter(None, [warning, result.selection.edge_note])), stamp=stamp
         ),
         "theme_top_terms": lambda: plot_topic_terms(tables["topic_terms"], stamp=stamp),
         "theme_by_article_heatmap": lambda: plot_theme_heatmap(

@@ -28,6 +28,14 @@ def notebook_paths(directory: Path = NOTEBOOKS_DIR) -> list[Path]:
     return sorted(directory.glob("[0-9][0-9]-*.ipynb"))
 
 
+def missing_requirements(path: str | Path) -> list[Path]:
+    """Files outside the repository a notebook needs (its ``polthemes.requires`` metadata,
+    relative to the project root) that are absent on this machine."""
+    notebook = nbformat.read(Path(path), as_version=4)
+    required = notebook.metadata.get("polthemes", {}).get("requires", [])
+    return [PROJECT_ROOT / r for r in required if not (PROJECT_ROOT / r).exists()]
+
+
 def execute_notebook(path: str | Path, *, write: bool = True, kernel_name: str = "python3") -> nbformat.NotebookNode:
     """Run every cell of ``path`` top to bottom in a fresh kernel; write it back if asked.
 

@@ -61,6 +61,14 @@ class KSelection:
             f"(threshold {MIN_STABILITY:.0%}); treat these themes as tentative."
         )
 
+    @property
+    def edge_note(self) -> str:
+        """A note when the chosen K is the largest tried: coherence may still rise beyond it."""
+        ks = list(self.summary.k)
+        if len(ks) > 1 and self.chosen_k == max(ks):
+            return f"K={self.chosen_k} is the largest K tried: extend the K range to see whether coherence keeps rising."
+        return ""
+
 
 def validate_sweep(bag: BagOfWords, k_values: Sequence[int], seeds: Sequence[int], backend: str) -> None:
     """Every parameter problem, found before the first fit."""

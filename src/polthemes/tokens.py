@@ -112,7 +112,11 @@ class TokenPipeline:
             phrases_threshold=phrases_threshold,
         )
         self._chinese = ChineseTokenizer(glossary_.by_chinese)
-        self._mapper = ConceptMapper(glossary_, self._english, load_cedict()) if mode == "crosslingual" else None
+        self._mapper = (
+            ConceptMapper(glossary_, self._english, load_cedict(), chinese_content=self._chinese.is_content_word)
+            if mode == "crosslingual"
+            else None
+        )
 
     # --- fitting --------------------------------------------------------------------------
 

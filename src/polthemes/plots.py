@@ -119,21 +119,34 @@ def plot_corpus_overview(report: CorpusReport) -> Figure:
 def plot_tfidf_top_terms(distinctive: pd.DataFrame, languages: dict[str, str], *, n: int = 10, columns: int = 3) -> Figure:
     """Small multiples: each article's ``n`` most distinctive terms by TF-IDF, labelled in both languages."""
     ids = list(dict.fromkeys(distinctive.id))
-    rows, columns = _grid(len(ids), columns)
-    figure = Figure(figsize=(4.2 * columns, 0.28 * n * rows + 0.9 * rows + 0.6))
-    axes = np.atleast_1d(figure.subplots(rows, columns, squeeze=False)).ravel()
-    for axis, article_id in zip(axes, ids):
-        top = distinctive[distinctive.id == article_id].sort_values("rank").head(n)
-        positions = np.arange(len(top))[::-1]
-        axis.barh(positions, top.tfidf, color=LANGUAGE_COLOURS.get(languages.get(article_id, ""), "grey"))
-        axis.set_yticks(positions, top.label, fontsize=7.5)
-        axis.set_title(f"{article_id} ({languages.get(article_id, '?')})", fontsize=8.5)
-        axis.tick_params(axis="x", labelsize=7)
-    for axis in axes[len(ids):]:
-        axis.set_visible(False)
+    figure = _ranked_bar_panels(
+        [distinctive[distinctive.id == i] for i in ids],
+        value="tfidf", label="label", n=n, columns=columns,
+        titles=[f"{i} ({languages.get(i, '?')})" for i in ids],
+        colours=[LANGUAGE_COLOURS.get(languages.get(i, ""), "grey") for i in ids],
+    )
     figure.suptitle("Most distinctive terms of each article (TF-IDF)", fontsize=11)
     figure.supxlabel("TF-IDF weight", fontsize=8)
     figure.tight_layout(rect=(0, 0.02, 1, 1))
+    return figure
+
+
+def _ranked_bar_panels(
+    groups: Sequence[pd.DataFrame], *, value: str, label: str, n: int, columns: int, titles: Sequence[str], colours: Sequence
+) -> Figure:
+    """One panel per group: its first ``n`` rows by ``rank`` as horizontal bars, best on top."""
+    rows, columns = _grid(len(groups), columns)
+    figure = Figure(figsize=(4.3 * columns, 0.28 * n * rows + 0.9 * rows + 0.6))
+    axes = np.atleast_1d(figure.subplots(rows, columns, squeeze=False)).ravel()
+    for axis, group, title, colour in zip(axes, groups, titles, colours):
+        top = group.sort_values("rank").head(n)
+        positions = np.arange(len(top))[::-1]
+        axis.barh(positions, top[value], color=colour)
+        axis.set_yticks(positions, top[label], fontsize=7.5)
+        axis.set_title(title, fontsize=8.5)
+        axis.tick_params(axis="x", labelsize=7)
+    for axis in axes[len(groups):]:
+        axis.set_visible(False)
     return figure
 
 
@@ -198,18 +211,11 @@ def plot_k_selection(summary: pd.DataFrame, runs: pd.DataFrame, *, min_stability
 def plot_topic_terms(topic_terms: pd.DataFrame, *, n: int = 10, columns: int = 3) -> Figure:
     """One panel per theme: its top terms by weight, labelled in both languages."""
     themes = sorted(topic_terms.theme.unique())
-    rows, columns = _grid(len(themes), columns)
-    figure = Figure(figsize=(4.4 * columns, 0.27 * n * rows + 0.9 * rows + 0.6))
-    axes = np.atleast_1d(figure.subplots(rows, columns, squeeze=False)).ravel()
-    for axis, theme, colour in zip(axes, themes, _colours(len(themes))):
-        top = topic_terms[topic_terms.theme == theme].sort_values("rank").head(n)
-        positions = np.arange(len(top))[::-1]
-        axis.barh(positions, top.weight, color=colour)
-        axis.set_yticks(positions, top.term_label, fontsize=7.5)
-        axis.set_title(f"theme {theme}", fontsize=9)
-        axis.tick_params(axis="x", labelsize=7)
-    for axis in axes[len(themes):]:
-        axis.set_visible(False)
+    figure = _ranked_bar_panels(
+        [topic_terms[topic_terms.theme == k] for k in themes],
+        value="weight", label="term_label", n=n, columns=columns,
+        titles=[f"theme {k}" for k in themes], colours=_colours(len(themes)),
+    )
     figure.suptitle("Themes: top terms (probability within the theme)", fontsize=11)
     figure.tight_layout(rect=(0, 0.02, 1, 1))
     return figure
@@ -287,7 +293,7 @@ def plot_theme_cooccurrence(document_topics: pd.DataFrame, labels: Sequence[str]
     counts = present.T.astype(int) @ present.astype(int)
     angles = np.pi / 2 - 2 * np.pi * np.arange(k) / k
     xy = np.c_[np.cos(angles), np.sin(angles)]
-    figure = Figure(figsize=(7.5, 6.5))
+    figure = Figure(figsize=(8.5, 6.5))
     axis = figure.subplots()
     top = max(1, max((counts[i, j] for i in range(k) for j in range(i + 1, k)), default=1))
     for i in range(k):
@@ -299,9 +305,13 @@ def plot_theme_cooccurrence(document_topics: pd.DataFrame, labels: Sequence[str]
     prevalence = shares.mean(axis=0)
     axis.scatter(*xy.T, s=4000 * prevalence, color=_colours(k), zorder=2, edgecolor="white")
     for i, label in enumerate(labels):
-        axis.text(*(xy[i] * 1.28), f"{i}: {_wrap(label, 24)}", ha="center", va="center", fontsize=7.5)
-    axis.set_xlim(-1.7, 1.7)
-    axis.set_ylim(-1.6, 1.6)
+        x, y = xy[i] * 1.22
+        # Labels sit outside the ring, anchored away from their node so they never cover it.
+        ha = "left" if x > 0.3 else "right" if x < -0.3 else "center"
+        va = "bottom" if y > 0.3 else "top" if y < -0.3 else "center"
+        axis.text(x, y, f"{i}: {_wrap(label, 24)}", ha=ha, va=va, fontsize=7.5)
+    axis.set_xlim(-2.2, 2.2)
+    axis.set_ylim(-1.7, 1.7)
     axis.set_aspect("equal")
     axis.axis("off")
     axis.set_title(f"Theme co-occurrence: units where both themes take ≥ {threshold:.0%} (edge label = units)")

@@ -24,6 +24,17 @@ SEED_IDS = (
 )
 
 
+@pytest.fixture(scope="session", autouse=True)
+def quiet_and_private_cache(tmp_path_factory):
+    """No progress bars in test output, and a segmentation cache of the session's own, so
+    the tests neither read nor fill the project's ``.cache/``."""
+    patch = pytest.MonkeyPatch()
+    patch.setenv("POLTHEMES_PROGRESS", "0")
+    patch.setenv("POLTHEMES_CACHE_DIR", str(tmp_path_factory.mktemp("segmentation-cache")))
+    yield
+    patch.undo()
+
+
 @pytest.fixture(scope="session")
 def seed_report() -> CorpusReport:
     """``data/raw/`` read once for the whole session (the reader never mutates it)."""

@@ -24,9 +24,11 @@ EXPECTED_FILES = {
 
 @pytest.fixture(scope="module")
 def two_runs(tmp_path_factory):
+    # The second run segments in two worker processes, fits the sweep in two, and fills the
+    # segmentation cache; the first does everything in one process without a cache.
     folders = [tmp_path_factory.mktemp(f"run{i}") for i in (1, 2)]
-    for folder in folders:
-        assert main(["fit", str(RAW_DIR), "--out", str(folder), *FAST]) == 0
+    for folder, execution in zip(folders, (["--workers", "1", "--no-cache"], ["--workers", "2"])):
+        assert main(["fit", str(RAW_DIR), "--out", str(folder), *FAST, *execution]) == 0
     return folders
 
 

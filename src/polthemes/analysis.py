@@ -68,16 +68,24 @@ def run_analysis(
     *,
     corpus_name: str = "",
     log=lambda message: None,
+    workers: int = 1,
+    cache_dir: str | Path | None = None,
 ) -> AnalysisResult:
-    """Model ``articles`` with ``settings``; write results to ``out_dir`` if given."""
+    """Model ``articles`` with ``settings``; write results to ``out_dir`` if given.
+
+    ``workers`` processes segment Chinese and fit the K sweep; ``cache_dir`` holds the
+    segmentation cache. Neither changes any result: they are how the run is carried out,
+    not what it computes, so they stay out of the settings and the manifest.
+    """
     settings.check()
     if not articles:
         raise AnalysisError("the corpus has no articles")
     timings: dict[str, float] = {}
     clock = time.perf_counter()
 
-    tokens = TokenPipeline(settings.mode).fit_transform(articles)
+    tokens = TokenPipeline(settings.mode).fit(articles).transform(articles, workers=workers, cache_dir=cache_dir, total=len(articles))
     timings["tokenize"] = time.perf_counter() - clock
+    clock = time.perf_counter()
     unit = resolve_unit(settings.unit, len(articles))
     units = modelling_units(tokens, unit, window_tokens=settings.window_tokens, min_terms=settings.min_unit_terms)
     if not units:
@@ -89,18 +97,21 @@ def run_analysis(
         raise AnalysisError(f"{error} ({len(units)} {unit} units)") from None
     log(f"{len(articles)} articles -> {len(units)} {unit} units, {bag.n_terms} terms, {int(bag.counts.sum())} tokens")
 
+    timings["features"] = time.perf_counter() - clock
     clock = time.perf_counter()
     vocabulary = set(bag.vocabulary)
     texts = [[t for t in u.terms if t in vocabulary] for u in units]
-    selection = sweep_k(bag, texts, settings.k_values, settings.seeds, backend=settings.backend)
+    selection = sweep_k(bag, texts, settings.k_values, settings.seeds, backend=settings.backend, workers=workers)
     timings["k_sweep"] = time.perf_counter() - clock
     k = selection.chosen_k
     model = selection.models[(k, settings.seed)]
     log(f"chose K={k}" + (f" -- {selection.warning}" if selection.warning else ""))
 
+    clock = time.perf_counter()
     labels = theme_labels(model.top_terms(10), tokens, overrides=read_label_overrides())
     article_themes = article_theme_matrix(model, units, labels)
 
+    timings["themes"] = time.perf_counter() - clock
     clock = time.perf_counter()
     tables: dict[str, pd.DataFrame] = {}
     if settings.n_boot:
@@ -117,6 +128,7 @@ def run_analysis(
     }
     timings["cross_check"] = time.perf_counter() - clock
 
+    clock = time.perf_counter()
     distinctive, similarity = tfidf_tables(tokens, vocabulary=bag.vocabulary, n=settings.top_terms)
     tables.update(
         {
@@ -135,6 +147,7 @@ def run_analysis(
     for backend, other in cross_models.items():
         tables[f"topic_terms_{backend}"] = _topic_terms_table(other, labels, tokens, settings.top_terms, reference=model)
 
+    timings["tables"] = time.perf_counter() - clock
     manifest = _manifest(articles, settings, corpus_name, unit, units, bag, selection, model, cross_models)
     result = AnalysisResult(settings, tokens, units, bag, selection, model, labels, tables, manifest, cross_models, timings)
     if out_dir is not None:
@@ -282,13 +295,21 @@ def _manifest(articles, settings, corpus_name, unit, units, bag, selection, mode
     }
 
 
-def analyse_corpus(path: str | Path, settings: AnalysisSettings = AnalysisSettings(), *, sample: int | None = None) -> AnalysisResult | None:
+def analyse_corpus(
+    path: str | Path,
+    settings: AnalysisSettings = AnalysisSettings(),
+    *,
+    sample: int | None = None,
+    workers: int | None = None,
+    cache_dir: str | Path | None = None,
+) -> AnalysisResult | None:
     """Read and model a corpus by path; ``None``, with a printed explanation, if it is absent.
 
     For notebooks that point at optional corpora (``../shared/corpora/``): a missing file is
     said plainly instead of failing deep inside the reader.
     """
     from polthemes.corpus import corpus_name, read_corpus, sample_articles
+    from polthemes.segmentation import default_cache_dir, default_workers
 
     path = Path(path)
     if not path.exists():
@@ -297,4 +318,7 @@ def analyse_corpus(path: str | Path, settings: AnalysisSettings = AnalysisSettin
     articles = read_corpus(path).articles
     if sample:
         articles = sample_articles(articles, sample, seed=settings.seed)
-    return run_analysis(articles, settings, corpus_name=corpus_name(path))
+    return run_analysis(
+        articles, settings, corpus_name=corpus_name(path),
+        workers=workers or default_workers(), cache_dir=cache_dir or default_cache_dir(),
+    )

@@ -87,6 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     figures.add_argument("--corpus", default=str(RAW_DIR), help="folder or collection file (default: data/raw)")
     figures.add_argument("--out", default=str(FIGURES_DIR), help="output folder (default: figures/)")
+    _add_execution_arguments(figures)
     figures.set_defaults(handler=_figures)
 
     coverage = commands.add_parser(
@@ -161,6 +162,28 @@ def _add_token_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--mode", choices=("crosslingual", "monolingual"), default="crosslingual",
                         help="one shared concept space (default) or a vocabulary per language")
     parser.add_argument("--limit", type=int, default=None, metavar="N", help="use only the first N articles")
+    _add_execution_arguments(parser)
+
+
+def _add_execution_arguments(parser: argparse.ArgumentParser) -> None:
+    """How a run is carried out; none of these changes a result."""
+    parser.add_argument("--workers", type=int, default=None, metavar="N",
+                        help="processes for segmenting Chinese and for the K sweep (default: every core)")
+    parser.add_argument("--no-cache", action="store_true",
+                        help="segment every paragraph afresh instead of using the segmentation cache (.cache/polthemes/)")
+    parser.add_argument("--quiet", action="store_true", help="no progress bars")
+
+
+def _execution(args: argparse.Namespace) -> dict:
+    """``workers`` and ``cache_dir`` keyword arguments from the execution options."""
+    from polthemes.progress import set_quiet
+    from polthemes.segmentation import default_cache_dir, default_workers
+
+    if args.quiet:
+        set_quiet(True)
+    if args.workers is not None and args.workers < 1:
+        raise AnalysisError(f"--workers must be at least 1, got {args.workers}")
+    return {"workers": args.workers or default_workers(), "cache_dir": None if args.no_cache else default_cache_dir()}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -188,7 +211,7 @@ def _inspect(args: argparse.Namespace) -> int:
 def _figures(args: argparse.Namespace) -> int:
     from polthemes.figures import regenerate_figures  # matplotlib is slow to import
 
-    for path in regenerate_figures(args.corpus, args.out):
+    for path in regenerate_figures(args.corpus, args.out, **_execution(args)):
         print(f"wrote {path}")
     return 0
 
@@ -196,10 +219,11 @@ def _figures(args: argparse.Namespace) -> int:
 def _tokenize(args: argparse.Namespace):
     from polthemes.tokens import TokenPipeline
 
+    execution = _execution(args)
     report = read_corpus(args.corpus)
     articles = report.articles[: args.limit] if args.limit else report.articles
     started = time.perf_counter()
-    corpus = TokenPipeline(args.mode).fit_transform(articles)
+    corpus = TokenPipeline(args.mode).fit(articles).transform(articles, total=len(articles), **execution)
     elapsed_s = time.perf_counter() - started
     print(f"{len(articles)} articles tokenized in {elapsed_s:.1f} s ({args.mode})", file=sys.stderr)
     return corpus
@@ -215,6 +239,7 @@ def _fit(args: argparse.Namespace) -> int:
         seed=args.seed, backend=args.backend, cross_check=cross_check, n_boot=args.bootstrap,
     )
     settings.check()
+    execution = _execution(args)
     started = time.perf_counter()
     report = read_corpus(args.corpus)
     articles = report.articles[: args.limit] if args.limit else report.articles
@@ -222,7 +247,7 @@ def _fit(args: argparse.Namespace) -> int:
         articles = sample_articles(articles, args.sample, seed=args.seed)
     name = corpus_name(args.corpus)
     out = Path(args.out) if args.out else RESULTS_DIR / name
-    result = run_analysis(articles, settings, out, corpus_name=name, log=lambda m: print(m, file=sys.stderr))
+    result = run_analysis(articles, settings, out, corpus_name=name, log=lambda m: print(m, file=sys.stderr), **execution)
     elapsed_s = time.perf_counter() - started
     table = result.tables["k_selection"]
     print(table.to_string(index=False, float_format=lambda x: f"{x:.3f}"))

@@ -25,6 +25,8 @@ FIGURES_DIR = PROJECT_ROOT / "figures"
 #: Real corpora for scale work, beside the project in a research group's checkout
 #: (``../shared/corpora/``). Optional: benchmarks and the extending notebook say when absent.
 SHARED_CORPORA_DIR = PROJECT_ROOT.parent / "shared" / "corpora"
+#: Regenerable caches (jieba segmentations of paragraphs); ``$POLTHEMES_CACHE_DIR`` moves it.
+CACHE_DIR = PROJECT_ROOT / ".cache" / "polthemes"
 #: Result tables of ``polthemes fit`` (one folder per corpus); regenerable, git-ignored.
 RESULTS_DIR = PROJECT_ROOT / "results"
 
@@ -47,6 +49,11 @@ REPEATED_LINE_MIN_ARTICLES = 3
 #: ... and in at least this share of them (so a 24,000-item archive needs 1,200 repeats,
 #: and ordinary stock phrases of news writing survive).
 REPEATED_LINE_MIN_SHARE = 0.05
+
+#: A text longer than this is not one article (a whole site dump, a scrape gone wrong): it is
+#: skipped and reported instead of stalling the tokenizer for minutes. A long Xinwen Lianbo
+#: item has 10,000 characters; a Party congress report about 40,000.
+MAX_ARTICLE_CHARS = 1_000_000
 
 #: Languages the tokenizers handle; articles in any other language are skipped and reported.
 SUPPORTED_LANGUAGES = ("zh", "en")

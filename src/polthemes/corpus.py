@@ -30,6 +30,7 @@ from polthemes.boilerplate import REPEATED_RULE, find_repeated_lines, normalise_
 from polthemes.config import (
     ARTICLE_SUFFIXES,
     COLLECTION_SUFFIXES,
+    MAX_ARTICLE_CHARS,
     METADATA_FILENAME,
     RAW_DIR,
     SUPPORTED_LANGUAGES,
@@ -127,6 +128,9 @@ def _is_hidden(relative: Path) -> bool:
 
 def _read_article_file(file: Path, root: Path) -> RawDocument | SkippedSource:
     try:
+        size = file.stat().st_size
+        if size > MAX_ARTICLE_CHARS * 4:  # no encoding takes more than four bytes a character
+            return SkippedSource(str(file), _too_long(size, unit="bytes"))
         raw = file.read_bytes()
     except OSError as error:
         return SkippedSource(str(file), f"cannot read: {error.strerror}")
@@ -134,10 +138,19 @@ def _read_article_file(file: Path, root: Path) -> RawDocument | SkippedSource:
         text, encoding = decode_bytes(raw)
     except UnreadableText as error:
         return SkippedSource(str(file), str(error))
+    if len(text) > MAX_ARTICLE_CHARS:
+        return SkippedSource(str(file), _too_long(len(text)))
     relative = file.relative_to(root)
     article_id = relative.with_name(_strip_suffix(relative.name)).as_posix()
     # Loose files of a folder share one source group; metadata may refine it later.
     return RawDocument(article_id, text, str(file), encoding, source_group=str(file.parent))
+
+
+def _too_long(size: int, unit: str = "characters") -> str:
+    return (
+        f"{size:,} {unit}: longer than any article ({MAX_ARTICLE_CHARS:,} characters at most, "
+        "config.MAX_ARTICLE_CHARS); a whole dump or a broken scrape?"
+    )
 
 
 def _strip_suffix(name: str) -> str:
@@ -150,9 +163,11 @@ def _strip_suffix(name: str) -> str:
 def _read_collection(file: Path) -> Iterator[RawDocument | SkippedSource]:
     """Records of a JSON Lines or CSV file (plain or gzip), as documents or skip notes."""
     name = file.name.lower()
+    if ".jsonl" in name:
+        yield from _stream_jsonl(file)
+        return
     try:
-        handle = gzip.open(file, "rb") if name.endswith(".gz") else file.open("rb")
-        with handle:
+        with _open_binary(file) as handle:
             raw = handle.read()
     except (OSError, EOFError) as error:
         yield SkippedSource(str(file), f"cannot read: {getattr(error, 'strerror', None) or error}")
@@ -162,16 +177,63 @@ def _read_collection(file: Path) -> Iterator[RawDocument | SkippedSource]:
     except UnreadableText as error:
         yield SkippedSource(str(file), str(error))
         return
-    records = _jsonl_records(file, text) if ".jsonl" in name else _csv_records(file, text)
+    yield from _documents(file, _csv_records(file, text))
+
+
+def _open_binary(file: Path):
+    return gzip.open(file, "rb") if file.name.lower().endswith(".gz") else file.open("rb")
+
+
+def _documents(file: Path, records: Iterator[tuple[str, dict | str]]) -> Iterator[RawDocument | SkippedSource]:
     for location, record in records:
         if isinstance(record, str):
             yield SkippedSource(location, record)
-            continue
-        yield from _document_from_record(file, location, record)
+        else:
+            yield from _document_from_record(file, location, record)
 
 
-def _jsonl_records(file: Path, text: str) -> Iterator[tuple[str, dict | str]]:
-    for line_no, line in enumerate(text.split("\n"), start=1):
+def _stream_jsonl(file: Path) -> Iterator[RawDocument | SkippedSource]:
+    """A JSON Lines collection read line by line, so an archive never sits whole in memory.
+
+    JSON text is UTF-8 (RFC 8259); a file whose first line is not is decoded whole with
+    encoding detection instead (a legacy export), and a later line that is not UTF-8 is
+    skipped and reported. A truncated or corrupt gzip stream ends the file with a report
+    naming the last line read.
+    """
+    line_no = 0
+    try:
+        with _open_binary(file) as handle:
+            for line_no, raw_line in enumerate(handle, start=1):
+                try:
+                    line = raw_line.decode("utf-8-sig" if line_no == 1 else "utf-8")
+                except UnicodeDecodeError as error:
+                    if line_no == 1:
+                        yield from _legacy_jsonl(file)
+                        return
+                    yield SkippedSource(f"{file}:{line_no}", f"not UTF-8 ({error.reason} at byte {error.start})")
+                    continue
+                yield from _documents(file, _jsonl_records(file, line, first_line_no=line_no))
+    except (OSError, EOFError) as error:
+        reason = getattr(error, "strerror", None) or error
+        where = f" after line {line_no}" if line_no else ""
+        yield SkippedSource(str(file), f"cannot read: {reason}{where}")
+
+
+def _legacy_jsonl(file: Path) -> Iterator[RawDocument | SkippedSource]:
+    try:
+        with _open_binary(file) as handle:
+            text, _ = decode_bytes(handle.read())
+    except (OSError, EOFError) as error:
+        yield SkippedSource(str(file), f"cannot read: {getattr(error, 'strerror', None) or error}")
+        return
+    except UnreadableText as error:
+        yield SkippedSource(str(file), str(error))
+        return
+    yield from _documents(file, _jsonl_records(file, text))
+
+
+def _jsonl_records(file: Path, text: str, *, first_line_no: int = 1) -> Iterator[tuple[str, dict | str]]:
+    for line_no, line in enumerate(text.split("\n"), start=first_line_no):
         if not line.strip():
             continue
         location = f"{file}:{line_no}"
@@ -210,6 +272,9 @@ def _document_from_record(file: Path, location: str, record: dict) -> Iterator[R
         return
     if not body.strip():
         yield SkippedSource(location, f"empty {text_field!r} field")
+        return
+    if len(body) > MAX_ARTICLE_CHARS:
+        yield SkippedSource(location, _too_long(len(body)))
         return
     given = {key: str(record[key]).strip() for key in GIVEN_FIELDS if record.get(key) not in (None, "")}
     record_id = str(record.get("id") or "").strip() or _text_hash(body)[:16]

@@ -102,15 +102,26 @@ def distinctive_terms(bag: BagOfWords, document_ids: Sequence[str], n: int = 15)
     Ties in weight are broken by term, so the table is stable across runs.
     """
     weights = tfidf(bag)
-    rows = []
+    counts = bag.counts.tocsr()
+    term_rank = np.empty(bag.n_terms, dtype=np.int64)  # position of each column's term in sorted order
+    term_rank[sorted(range(bag.n_terms), key=bag.vocabulary.__getitem__)] = np.arange(bag.n_terms)
+    ids, ranks, terms, values, term_counts = [], [], [], [], []
     for i, document_id in enumerate(document_ids):
-        row = weights.getrow(i)
-        counts = bag.counts.getrow(i)
-        count_of = dict(zip(counts.indices, counts.data))
-        ranked = sorted(zip(row.indices, row.data), key=lambda jw: (-round(jw[1], 12), bag.vocabulary[jw[0]]))[:n]
-        for rank, (j, weight) in enumerate(ranked, start=1):
-            rows.append({"id": document_id, "rank": rank, "term": bag.vocabulary[j], "tfidf": round(float(weight), 6), "count": int(count_of[j])})
-    return pd.DataFrame(rows, columns=["id", "rank", "term", "tfidf", "count"])
+        start, end = weights.indptr[i], weights.indptr[i + 1]
+        columns = weights.indices[start:end]
+        rounded = np.round(weights.data[start:end], 12)
+        best = np.lexsort((term_rank[columns], -rounded))[:n]
+        count_start, count_end = counts.indptr[i], counts.indptr[i + 1]
+        count_of = dict(zip(counts.indices[count_start:count_end].tolist(), counts.data[count_start:count_end].tolist()))
+        for rank, position in enumerate(best.tolist(), start=1):
+            j = int(columns[position])
+            ids.append(document_id)
+            ranks.append(rank)
+            terms.append(bag.vocabulary[j])
+            values.append(round(float(weights.data[start + position]), 6))
+            term_counts.append(int(count_of[j]))
+    return pd.DataFrame({"id": ids, "rank": ranks, "term": terms, "tfidf": values, "count": term_counts},
+                        columns=["id", "rank", "term", "tfidf", "count"])
 
 
 def document_similarity(bag: BagOfWords, document_ids: Sequence[str]) -> pd.DataFrame:

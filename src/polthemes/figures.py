@@ -110,20 +110,33 @@ def theme_figures(result, names: Sequence[str] | None = None) -> dict[str, Figur
 
 
 def regenerate_figures(
-    corpus: str | Path = RAW_DIR, directory: str | Path = FIGURES_DIR, results_dir: str | Path | None = None
+    corpus: str | Path = RAW_DIR,
+    directory: str | Path = FIGURES_DIR,
+    results_dir: str | Path | None = None,
+    *,
+    workers: int | None = None,
+    cache_dir: str | Path | None = None,
 ) -> list[Path]:
-    """Rebuild every figure (and the results tables) from ``corpus``; return the figure files."""
+    """Rebuild every figure (and the results tables) from ``corpus``; return the figure files.
+
+    ``workers`` (default: every core) and ``cache_dir`` (default: the project's segmentation
+    cache) change how fast, never what is drawn.
+    """
     from polthemes.analysis import run_analysis
     from polthemes.corpus import corpus_name, read_corpus
     from polthemes.intertopic import save_intertopic_map
     from polthemes.plots import plot_corpus_overview
+    from polthemes.segmentation import default_cache_dir, default_workers
 
     name = corpus_name(corpus)
     results_dir = Path(results_dir) if results_dir else RESULTS_DIR / name
     for target in (directory, results_dir):
         check_output_location(target)  # refuse data/raw/ before minutes of work, not after
     report = read_corpus(corpus)
-    result = run_analysis(report.articles, out_dir=results_dir, corpus_name=name)
+    result = run_analysis(
+        report.articles, out_dir=results_dir, corpus_name=name,
+        workers=workers or default_workers(), cache_dir=cache_dir or default_cache_dir(),
+    )
     written = save_figure(plot_corpus_overview(report, stamp=corpus_stamp(report.articles)), "corpus_overview", directory)
     for figure_name, figure in theme_figures(result).items():
         written += save_figure(figure, figure_name, directory)

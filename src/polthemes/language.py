@@ -14,17 +14,19 @@ from functools import lru_cache
 #: Returned when a text is too short or has no letters to judge by.
 UNDETERMINED = "und"
 
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]")
-_KANA = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff]")
-_HANGUL = re.compile(r"[\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]")
+# Runs, not single characters: counting the characters of a few runs is several times
+# faster than one match object per character, which matters on a 24,000-item archive.
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]+")
+_KANA = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff]+")
+_HANGUL = re.compile(r"[\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]+")
 _LATIN_WORD = re.compile(r"[A-Za-z\u00c0-\u024f]+")
 _OTHER_SCRIPTS = {
-    "ru": re.compile(r"[\u0400-\u04ff]"),  # Cyrillic; reported as Russian-family
-    "ar": re.compile(r"[\u0600-\u06ff]"),
-    "bo": re.compile(r"[\u0f00-\u0fff]"),  # Tibetan
-    "ug": re.compile(r"[\ufb50-\ufdff\ufe70-\ufeff]"),  # Arabic presentation forms (Uyghur)
-    "mn": re.compile(r"[\u1800-\u18af]"),  # Traditional Mongolian
-    "th": re.compile(r"[\u0e00-\u0e7f]"),
+    "ru": re.compile(r"[\u0400-\u04ff]+"),  # Cyrillic; reported as Russian-family
+    "ar": re.compile(r"[\u0600-\u06ff]+"),
+    "bo": re.compile(r"[\u0f00-\u0fff]+"),  # Tibetan
+    "ug": re.compile(r"[\ufb50-\ufdff\ufe70-\ufeff]+"),  # Arabic presentation forms (Uyghur)
+    "mn": re.compile(r"[\u1800-\u18af]+"),  # Traditional Mongolian
+    "th": re.compile(r"[\u0e00-\u0e7f]+"),
 }
 
 #: Fewer Latin letters than this and the statistical identifier is not asked.
@@ -40,9 +42,9 @@ def detect_language(text: str) -> str:
     Chinese name stays English and a Chinese paragraph with an English acronym stays
     Chinese.
     """
-    han = len(_HAN.findall(text))
-    kana = len(_KANA.findall(text))
-    hangul = len(_HANGUL.findall(text))
+    han = _count(_HAN, text)
+    kana = _count(_KANA, text)
+    hangul = _count(_HANGUL, text)
     latin_words = _LATIN_WORD.findall(text)
 
     if kana and kana >= 0.1 * (han + kana):
@@ -52,12 +54,17 @@ def detect_language(text: str) -> str:
     if han and han >= len(latin_words):
         return "zh"
     for code, pattern in _OTHER_SCRIPTS.items():
-        if len(pattern.findall(text)) > sum(map(len, latin_words)):
+        if _count(pattern, text) > sum(map(len, latin_words)):
             return code
     if sum(map(len, latin_words)) < MIN_LATIN_LETTERS:
         return UNDETERMINED
     code, probability = _latin_identifier().classify(" ".join(latin_words))
     return code if probability >= MIN_CONFIDENCE else UNDETERMINED
+
+
+def _count(pattern: re.Pattern, text: str) -> int:
+    """Characters of ``text`` matched by ``pattern`` (a pattern of runs)."""
+    return sum(map(len, pattern.findall(text)))
 
 
 @lru_cache(maxsize=1)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 from pathlib import Path
 
 import nbformat
@@ -44,6 +45,9 @@ def execute_notebook(path: str | Path, *, write: bool = True, kernel_name: str =
     """
     path = Path(path)
     notebook = nbformat.read(path, as_version=4)
+    # The kernel inherits this environment: no progress bars, whose timings would make
+    # the outputs differ on every run (a researcher running the notebook by hand sees them).
+    os.environ["POLTHEMES_PROGRESS"] = "0"
     client = NotebookClient(
         notebook,
         kernel_name=kernel_name,

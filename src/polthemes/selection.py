@@ -11,7 +11,8 @@ term overlap averaged. The rule that picks K is :data:`SELECTION_RULE`.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+import multiprocessing
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -20,6 +21,7 @@ from scipy.optimize import linear_sum_assignment
 
 from polthemes.features import BagOfWords
 from polthemes.models import TopicModel, check_backend, check_topic_count, make_model
+from polthemes.progress import ProgressCounter
 
 #: Mean top-term overlap between seeds below which a K counts as unstable.
 MIN_STABILITY = 0.5
@@ -88,33 +90,24 @@ def sweep_k(
     seeds: Sequence[int],
     *,
     backend: str = "tomotopy",
+    workers: int = 1,
     **model_parameters,
 ) -> KSelection:
     """Fit ``backend`` for every K and seed, score each fit, and choose K by :data:`SELECTION_RULE`.
 
     ``texts`` are the modelled documents as term lists (for coherence; co-occurrence is
-    counted within them).
+    counted within them). With ``workers`` > 1 the fits run in that many processes, each
+    fit on one thread with its own seed, so the table and the models are the same as
+    with one worker.
     """
     k_values, seeds = sorted(set(k_values)), list(dict.fromkeys(seeds))
     validate_sweep(bag, k_values, seeds, backend)
     scorer = CoherenceScorer(texts)
+    jobs = [(k, seed) for k in k_values for seed in seeds]
     runs, models = [], {}
-    for k in k_values:
-        for seed in seeds:
-            model = make_model(backend, n_topics=k, random_state=seed, **model_parameters).fit(bag)
-            models[(k, seed)] = model
-            top = model.top_terms(max(COHERENCE_TOP_N, DIVERSITY_TOP_N))
-            runs.append(
-                {
-                    "k": k,
-                    "seed": seed,
-                    "npmi": scorer.score([t[:COHERENCE_TOP_N] for t in top], "c_npmi"),
-                    "u_mass": scorer.score([t[:COHERENCE_TOP_N] for t in top], "u_mass"),
-                    "diversity": topic_diversity([t[:DIVERSITY_TOP_N] for t in top]),
-                    "converged": bool(model.converged_),
-                    "n_iter": int(model.n_iter_),
-                }
-            )
+    for (k, seed), (row, model) in zip(jobs, _fit_all(jobs, (bag, scorer, backend, model_parameters), workers)):
+        runs.append(row)
+        models[(k, seed)] = model
     runs_table = pd.DataFrame(runs)
     summary_rows = []
     for k in k_values:
@@ -133,6 +126,55 @@ def sweep_k(
     summary = pd.DataFrame(summary_rows)
     chosen, unstable = choose_k(summary)
     return KSelection(runs_table.round(6), summary.round(6), chosen, unstable, models=models)
+
+
+def _fit_all(jobs: list[tuple[int, int]], context: tuple, workers: int) -> Iterator[tuple[dict, TopicModel]]:
+    """Fit and score every ``(K, seed)`` job, in job order; in worker processes if asked."""
+    global _sweep_context
+    with ProgressCounter(desc="K sweep", total=len(jobs), unit="fit") as bar:
+        if workers <= 1 or len(jobs) == 1 or "fork" not in multiprocessing.get_all_start_methods():
+            _sweep_context = context
+            try:
+                for job in jobs:
+                    yield _fit_and_score(job)
+                    bar.update()
+            finally:
+                _sweep_context = None
+            return
+        # Forked workers inherit the bag and the coherence scorer instead of unpickling them.
+        _sweep_context = context
+        try:
+            with multiprocessing.get_context("fork").Pool(min(workers, len(jobs))) as pool:
+                # Largest K first: the slowest fits start early, so the pool finishes together.
+                order = sorted(range(len(jobs)), key=lambda i: -jobs[i][0])
+                results: dict[int, tuple[dict, TopicModel]] = {}
+                for i, result in zip(order, pool.imap(_fit_and_score, [jobs[i] for i in order])):
+                    results[i] = result
+                    bar.update()
+        finally:
+            _sweep_context = None
+        for i in range(len(jobs)):
+            yield results[i]
+
+
+_sweep_context: tuple | None = None
+
+
+def _fit_and_score(job: tuple[int, int]) -> tuple[dict, TopicModel]:
+    k, seed = job
+    bag, scorer, backend, model_parameters = _sweep_context
+    model = make_model(backend, n_topics=k, random_state=seed, **model_parameters).fit(bag)
+    top = model.top_terms(max(COHERENCE_TOP_N, DIVERSITY_TOP_N))
+    row = {
+        "k": k,
+        "seed": seed,
+        "npmi": scorer.score([t[:COHERENCE_TOP_N] for t in top], "c_npmi"),
+        "u_mass": scorer.score([t[:COHERENCE_TOP_N] for t in top], "u_mass"),
+        "diversity": topic_diversity([t[:DIVERSITY_TOP_N] for t in top]),
+        "converged": bool(model.converged_),
+        "n_iter": int(model.n_iter_),
+    }
+    return row, model
 
 
 def choose_k(summary: pd.DataFrame) -> tuple[int, bool]:
@@ -168,13 +210,27 @@ def seed_stability(models: Sequence[TopicModel], n: int = COHERENCE_TOP_N) -> fl
     return float(np.mean([np.mean([o for _, _, o in match_topics(a, b)]) for a, b in pairs]))
 
 
-class CoherenceScorer:
-    """gensim's CoherenceModel over fixed texts, with the dictionary built once."""
+#: Coherence is counted over at most this many documents (a seeded sample beyond it).
+COHERENCE_MAX_DOCUMENTS = 5000
 
-    def __init__(self, texts: Sequence[Sequence[str]]) -> None:
+
+class CoherenceScorer:
+    """gensim's CoherenceModel over fixed texts, with the dictionary built once.
+
+    gensim counts co-occurrence in sliding windows in pure Python, which takes minutes per
+    fit over a whole archive; beyond ``max_documents`` documents it counts over a seeded
+    random sample of that many instead (an estimate, stated in the README; five thousand
+    documents give NPMI to about two decimals). Smaller corpora are scored whole.
+    """
+
+    def __init__(self, texts: Sequence[Sequence[str]], *, max_documents: int = COHERENCE_MAX_DOCUMENTS, seed: int = 0) -> None:
         from gensim.corpora import Dictionary
 
-        self.texts = [list(t) for t in texts if t]
+        texts = [list(t) for t in texts if t]
+        if len(texts) > max_documents:
+            picked = np.sort(np.random.default_rng(seed).choice(len(texts), size=max_documents, replace=False))
+            texts = [texts[i] for i in picked]
+        self.texts = texts
         self.dictionary = Dictionary(self.texts)
         self.corpus = [self.dictionary.doc2bow(t) for t in self.texts]
 

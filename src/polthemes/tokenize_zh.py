@@ -22,7 +22,7 @@ jieba.setLogLevel(logging.WARNING)  # jieba logs its dictionary loading at DEBUG
 _HAN_WORD = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _LATIN_WORD = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*")
 #: Characters that make up Chinese numerals, ordinals and counts (三, 第十, 两千, 百分之).
-_NUMERAL_CHARS = frozenset("〇零一二三四五六七八九十百千万亿两壹贰叁肆伍陆柒捌玖拾佰仟第几半余多")
+_NUMERAL_CHARS = "〇零一二三四五六七八九十百千万亿两壹贰叁肆伍陆柒捌玖拾佰仟第几半余多"
 
 
 class ChineseTokenizer:
@@ -66,11 +66,16 @@ class ChineseTokenizer:
         Latin-script words inside Chinese text (acronyms, app names) are dropped here; the
         caller decides whether to send them to the English tokenizer.
         """
-        return [word for word in self.segment(text) if self.is_content_word(word)]
+        return self.content_words(self.segment(text))
+
+    def content_words(self, segmented: Iterable[str]) -> list[str]:
+        """The content words among jieba's words (see :meth:`words`); cached segmentations
+        pass through here, so editing a stopword list never needs a new segmentation."""
+        return [word for word in segmented if self.is_content_word(word)]
 
     def _is_count(self, word: str) -> bool:
         """A numeral, or numerals followed by a measure word: 三, 第十, 三次, 万吨, 两个."""
-        digits = len(word) - len(word.lstrip("".join(_NUMERAL_CHARS)))
+        digits = len(word) - len(word.lstrip(_NUMERAL_CHARS))
         return digits > 0 and (digits == len(word) or word[digits:] in self.measure_words)
 
     def is_content_word(self, word: str) -> bool:

@@ -10,15 +10,19 @@ apart. Every term remembers its surface forms in each language, for bilingual la
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal
 
 from polthemes.cedict import load_cedict
 from polthemes.concepts import DICTIONARY, ENGLISH, GLOSSARY, STOPWORD, UNMAPPED, ConceptMapper
 from polthemes.glossary import Glossary, default_glossary
+from polthemes.progress import ProgressCounter
 from polthemes.records import Article
+from polthemes.segmentation import ParallelSegmenter
 from polthemes.settings import MODES
 from polthemes.tokenize_en import EnglishTokenizer
 from polthemes.tokenize_zh import ChineseTokenizer, latin_words
@@ -112,6 +116,7 @@ class TokenPipeline:
             phrases_threshold=phrases_threshold,
         )
         self._chinese = ChineseTokenizer(glossary_.by_chinese)
+        self._chinese_word_tokens: dict[str, tuple[tuple[str, str, str, str], ...]] = {}
         self._mapper = (
             ConceptMapper(glossary_, self._english, load_cedict(), chinese_content=self._chinese.is_content_word)
             if mode == "crosslingual"
@@ -135,6 +140,7 @@ class TokenPipeline:
         self.english_frequencies_ = dict(sorted(frequencies.items()))
         if self._mapper is not None:
             self._mapper.set_english_frequencies(self.english_frequencies_)
+        self._chinese_word_tokens.clear()  # mappings depend on the English frequencies just learned
         return self
 
     def fit_transform(self, articles: Sequence[Article]) -> TokenizedCorpus:
@@ -142,28 +148,50 @@ class TokenPipeline:
 
     # --- tokenizing -----------------------------------------------------------------------
 
-    def transform(self, articles: Iterable[Article]) -> TokenizedCorpus:
-        """Terms for every paragraph of every article (empty tuples where nothing is left)."""
+    def transform(
+        self,
+        articles: Iterable[Article],
+        *,
+        workers: int = 1,
+        cache_dir: str | Path | None = None,
+        total: int | None = None,
+    ) -> TokenizedCorpus:
+        """Terms for every paragraph of every article (empty tuples where nothing is left).
+
+        Articles stream through in chunks: Chinese paragraphs are segmented by ``workers``
+        processes (or found in the segmentation cache under ``cache_dir``) while this
+        process maps the previous chunk into terms. The result is identical whatever the
+        number of workers and whether the cache was cold or warm.
+        """
         if not hasattr(self, "english_phrases_"):
             raise RuntimeError("TokenPipeline.transform called before fit(); call fit(articles) first")
         corpus = TokenizedCorpus(articles=[], mode=self.mode)
+        # (term, surface, language, origin) -> tokens, over the whole corpus: counted at C
+        # speed per paragraph and unfolded into surfaces and origins once at the end.
+        token_counts: Counter[tuple[str, str, str, str]] = Counter()
+        with ParallelSegmenter(self._chinese, workers=workers, cache_dir=cache_dir) as segmenter, \
+                ProgressCounter(desc="tokenizing", total=total, unit="article") as bar:
+            for chunk, segmented in segmenter.segment_chunks(_chunks(articles, CHUNK_ARTICLES), texts_of=_chinese_texts):
+                for article in chunk:
+                    paragraphs = []
+                    for text, language in _article_paragraphs(article):
+                        tokens = self.tokenize(text, language, segmented=segmented.get(text))
+                        token_counts.update(tokens)
+                        paragraphs.append(tuple(term for term, _, _, origin in tokens if origin != STOPWORD))
+                    corpus.articles.append(TokenizedArticle(article.id, article.language, tuple(paragraphs)))
+                bar.update(len(chunk))
+            if segmenter.cache is not None:
+                self.cache_hits_, self.cache_misses_ = segmenter.cache.hits, segmenter.cache.misses
         surfaces: dict[str, dict[str, Counter[str]]] = defaultdict(lambda: defaultdict(Counter))
         origins: dict[str, Counter[str]] = defaultdict(Counter)
-        for article in articles:
-            paragraphs = []
-            for text, language in _article_paragraphs(article):
-                terms = []
-                for term, surface, token_language, origin in self.tokenize(text, language):
-                    origins[token_language][origin] += 1
-                    if origin == UNMAPPED:
-                        corpus.unmapped[surface] += 1
-                    if origin == STOPWORD:
-                        corpus.dropped_as_stopwords[surface] += 1
-                        continue
-                    surfaces[term][token_language][surface] += 1
-                    terms.append(term)
-                paragraphs.append(tuple(terms))
-            corpus.articles.append(TokenizedArticle(article.id, article.language, tuple(paragraphs)))
+        for (term, surface, token_language, origin), n in token_counts.items():
+            origins[token_language][origin] += n
+            if origin == UNMAPPED:
+                corpus.unmapped[surface] += n
+            if origin == STOPWORD:
+                corpus.dropped_as_stopwords[surface] += n
+                continue
+            surfaces[term][token_language][surface] += n
         corpus.surfaces = {term: dict(by_language) for term, by_language in surfaces.items()}
         if self._mapper is not None:
             concepts = self._mapper.glossary.concepts
@@ -172,19 +200,18 @@ class TokenPipeline:
         corpus.origins = dict(origins)
         return corpus
 
-    def tokenize(self, text: str, language: str) -> list[tuple[str, str, str, str]]:
-        """``(term, surface, language, origin)`` for each token of one paragraph."""
+    def tokenize(self, text: str, language: str, *, segmented: Sequence[str] | None = None) -> list[tuple[str, str, str, str]]:
+        """``(term, surface, language, origin)`` for each token of one paragraph.
+
+        ``segmented`` is jieba's segmentation of a Chinese ``text`` when already known
+        (from the cache or a worker); otherwise it is computed here.
+        """
         if language == "zh":
-            tokens = [(word, "zh") for word in self._chinese.words(text)]
+            words = segmented if segmented is not None else self._chinese.segment(text)
+            out = [token for word in words for token in self._chinese_tokens(word)]
             english = [pair for word in latin_words(text) for pair in self._english.terms_with_surfaces(word)]
         else:
-            tokens, english = [], self._english.terms_with_surfaces(text)
-        out = []
-        for word, token_language in tokens:
-            if self._mapper is None:
-                out.append((word, word, token_language, UNMAPPED if token_language == "zh" else ENGLISH))
-            else:
-                out.extend((term, word, token_language, origin) for term, origin in self._mapper.map_chinese(word))
+            out, english = [], self._english.terms_with_surfaces(text)
         for term, surface in english:
             if self._mapper is None:
                 out.append((term, surface, "en", ENGLISH))
@@ -192,6 +219,34 @@ class TokenPipeline:
                 concept, origin = self._mapper.map_english(term)
                 out.append((concept, surface, "en", origin))
         return out
+
+    def _chinese_tokens(self, word: str) -> tuple[tuple[str, str, str, str], ...]:
+        """The tokens one jieba word becomes (none for a stopword or a count), remembered:
+        an archive repeats the same few ten thousand words millions of times."""
+        tokens = self._chinese_word_tokens.get(word)
+        if tokens is None:
+            if not self._chinese.is_content_word(word):
+                tokens = ()
+            elif self._mapper is None:
+                tokens = ((word, word, "zh", UNMAPPED),)
+            else:
+                tokens = tuple((term, word, "zh", origin) for term, origin in self._mapper.map_chinese(word))
+            self._chinese_word_tokens[word] = tokens
+        return tokens
+
+
+#: Articles per chunk streamed through segmentation and mapping.
+CHUNK_ARTICLES = 500
+
+
+def _chunks(articles: Iterable[Article], size: int) -> Iterator[list[Article]]:
+    iterator = iter(articles)
+    while chunk := list(itertools.islice(iterator, size)):
+        yield chunk
+
+
+def _chinese_texts(chunk: list[Article]) -> list[str]:
+    return [text for article in chunk for text, language in _article_paragraphs(article) if language == "zh"]
 
 
 def _article_paragraphs(article: Article) -> list[tuple[str, str]]:

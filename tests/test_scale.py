@@ -1,0 +1,136 @@
+"""Scale machinery on real text: worker processes, the segmentation cache, bad records in a stream.
+
+Speed itself is measured in ``benchmarks/``, never here; these tests check that going fast
+changes nothing: the same terms with one worker or two, with a cold cache or a warm one.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+
+import pytest
+
+from conftest import SEED_IDS, seed_text
+from polthemes import read_corpus
+from polthemes.config import MAX_ARTICLE_CHARS
+from polthemes.features import bag_of_words
+from polthemes.segmentation import ParallelSegmenter, SegmentationCache, segmentation_fingerprint
+from polthemes.selection import sweep_k
+from polthemes.tokenize_zh import ChineseTokenizer
+from polthemes.tokens import TokenPipeline
+from polthemes.units import modelling_units
+
+
+def _snapshot(corpus):
+    """Everything a tokenized corpus says, in comparable form."""
+    return (
+        corpus.articles,
+        {term: {lang: dict(forms) for lang, forms in by_lang.items()} for term, by_lang in corpus.surfaces.items()},
+        {lang: dict(counts) for lang, counts in corpus.origins.items()},
+        dict(corpus.unmapped),
+        [corpus.label(term) for term in sorted(corpus.surfaces)],
+    )
+
+
+@pytest.fixture(scope="module")
+def pipeline(seed_report):
+    return TokenPipeline().fit(seed_report.articles)
+
+
+def test_two_workers_and_the_cache_give_the_same_terms_as_one_worker(pipeline, seed_report, tmp_path):
+    articles = seed_report.articles
+    reference = _snapshot(pipeline.transform(articles))
+    assert _snapshot(pipeline.transform(articles, workers=2)) == reference
+
+    cold = pipeline.transform(articles, workers=2, cache_dir=tmp_path)
+    chinese_paragraphs = {p for a in articles for p, lang in zip(a.paragraphs, a.paragraph_languages) if lang == "zh"}
+    assert pipeline.cache_hits_ == 0 and pipeline.cache_misses_ == len(chinese_paragraphs) > 0
+    warm = pipeline.transform(articles, workers=1, cache_dir=tmp_path)
+    assert pipeline.cache_misses_ == 0 and pipeline.cache_hits_ > 0
+    assert _snapshot(cold) == _snapshot(warm) == reference
+
+
+def test_the_cache_key_follows_the_dictionary_not_the_filters():
+    """A new glossary or user-dictionary word may change any segmentation: new cache. A
+    stopword list only filters cached words: same cache, filters applied afresh."""
+    base = ChineseTokenizer(keep_words={"群众路线"})
+    more_words = ChineseTokenizer(keep_words={"群众路线", "桃选厂"})
+    other_stopwords = ChineseTokenizer(keep_words={"群众路线"}, stopwords={"党委"})
+    assert segmentation_fingerprint(base) != segmentation_fingerprint(more_words)
+    assert segmentation_fingerprint(base) == segmentation_fingerprint(other_stopwords)
+
+
+def test_a_warm_cache_applies_todays_stopwords(seeds, tmp_path):
+    paragraphs = [p for p in seeds[SEED_IDS[2]].paragraphs if "党委" in p]
+    assert paragraphs
+    tokenizer = ChineseTokenizer()
+    with ParallelSegmenter(tokenizer, cache_dir=tmp_path) as segmenter:
+        [(_, segmented)] = list(segmenter.segment_chunks([paragraphs], texts_of=list))
+    # A word kept today, not protected by the glossary, becomes a stopword tomorrow.
+    word = next(w for w in tokenizer.words(paragraphs[0]) if w not in tokenizer.keep_words)
+    filtering = ChineseTokenizer(stopwords=tokenizer.stopwords | {word})
+    with ParallelSegmenter(filtering, cache_dir=tmp_path) as segmenter:
+        [(_, cached)] = list(segmenter.segment_chunks([paragraphs], texts_of=list))
+        assert segmenter.cache.hits == len(set(paragraphs))
+    assert cached == segmented
+    for text in paragraphs:
+        assert filtering.content_words(cached[text]) == filtering.words(text)
+        assert word not in filtering.content_words(cached[text])
+    assert word in tokenizer.content_words(segmented[paragraphs[0]])
+
+
+def test_cache_rows_survive_a_new_connection(tmp_path):
+    cache = SegmentationCache(tmp_path, "fingerprint")
+    cache.put_many({"坚持群众路线": ("坚持", "群众路线"), "": ()})
+    cache.close()
+    reopened = SegmentationCache(tmp_path, "fingerprint")
+    assert reopened.get_many(["坚持群众路线", "", "没有"]) == {"坚持群众路线": ("坚持", "群众路线"), "": ()}
+    assert (reopened.hits, reopened.misses) == (2, 1)
+
+
+def test_a_parallel_k_sweep_equals_a_serial_one(seed_report):
+    tokens = TokenPipeline().fit_transform(seed_report.articles)
+    units = modelling_units(tokens, "paragraph", min_terms=5)
+    bag = bag_of_words([u.terms for u in units], min_count=2, max_document_share=0.5)
+    texts = [[t for t in u.terms if t in set(bag.vocabulary)] for u in units]
+    serial = sweep_k(bag, texts, [2, 3], [1, 2], workers=1, max_iter=200)
+    parallel = sweep_k(bag, texts, [2, 3], [1, 2], workers=2, max_iter=200)
+    assert serial.runs.equals(parallel.runs) and serial.summary.equals(parallel.summary)
+    for key, model in serial.models.items():
+        assert model.top_terms(10) == parallel.models[key].top_terms(10)
+        assert (model.document_topics_ == parallel.models[key].document_topics_).all()
+
+
+def test_bad_records_in_an_archive_are_reported_by_line_and_the_rest_is_read(tmp_path):
+    good = [{"id": f"item{i}", "date": "2024-05-0{i}", "text": seed_text(SEED_IDS[2 + i % 3])} for i in range(3)]
+    huge = {"id": "dump", "text": "加强党的建设。" * (50 * 1024 * 1024 // 21 + 1)}  # 50 MB of UTF-8
+    lines = [
+        json.dumps(good[0], ensure_ascii=False).encode(),
+        b'{"id": "cut", "text": "unterminated',
+        json.dumps({"id": "notext", "title": "no body"}).encode(),
+        json.dumps(huge, ensure_ascii=False).encode(),
+        "{\"id\": \"gbk\", \"text\": \"党的建设\"}".encode("gbk"),
+        json.dumps(good[1], ensure_ascii=False).encode(),
+        json.dumps(good[2], ensure_ascii=False).encode(),
+    ]
+    assert len(lines[3]) > 50 * 1024 * 1024
+    path = tmp_path / "archive.jsonl.gz"
+    path.write_bytes(gzip.compress(b"\n".join(lines) + b"\n", compresslevel=1, mtime=0))
+    report = read_corpus(path)
+    assert [a.id for a in report.articles] == ["item0", "item1", "item2"]
+    reasons = {s.location: s.reason for s in report.skipped}
+    assert set(reasons) == {f"{path}:{n}" for n in (2, 3, 4, 5)}
+    assert reasons[f"{path}:2"].startswith("malformed JSON")
+    assert reasons[f"{path}:3"].startswith("no text field")
+    assert reasons[f"{path}:4"].startswith(f"{len(huge['text']):,} characters: longer than any article ({MAX_ARTICLE_CHARS:,}")
+    assert reasons[f"{path}:5"].startswith("not UTF-8")
+
+
+def test_an_oversized_article_file_is_skipped_with_its_size(corpus_dir):
+    (corpus_dir / "ok.txt").write_text(seed_text(SEED_IDS[0]), encoding="utf-8")
+    (corpus_dir / "dump.txt").write_text("Party building. " * (MAX_ARTICLE_CHARS // 16 + 10), encoding="utf-8")
+    report = read_corpus(corpus_dir)
+    assert [a.id for a in report.articles] == ["ok"]
+    [skipped] = report.skipped
+    assert skipped.location.endswith("dump.txt") and "longer than any article" in skipped.reason

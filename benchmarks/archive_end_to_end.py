@@ -112,7 +112,7 @@ def main() -> None:
 def write_report(rows: list[dict], out: Path, workers: int) -> None:
     import polthemes
 
-    steps = ["import", "read_clean", "tokenize", "k_sweep", "figures"]
+    steps = ["import", "read_clean", "tokenize", "features", "k_sweep", "tables", "figures"]
     lines = [
         "# Whole archive end to end (`benchmarks/archive_end_to_end.py`)",
         "",
@@ -137,6 +137,10 @@ def write_report(rows: list[dict], out: Path, workers: int) -> None:
     tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
     tmp.replace(out)
     print(f"wrote {out}")
+    sys.path.insert(0, str(HERE))
+    from collect_results import collect
+
+    collect()
 
 
 if __name__ == "__main__":

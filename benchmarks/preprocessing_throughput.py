@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import sys
 import tempfile
 import time
 from datetime import datetime, timezone
@@ -84,6 +85,10 @@ def main() -> None:
     tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
     tmp.replace(args.out)
     print("\n".join(lines))
+    sys.path.insert(0, str(HERE))
+    from collect_results import collect
+
+    collect()
 
 
 if __name__ == "__main__":

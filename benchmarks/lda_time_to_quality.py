@@ -449,7 +449,13 @@ def summary_section(results: Sequence[SizeResult], n_topics: int) -> list[str]:
     return lines
 
 
-def render(results: Sequence[SizeResult], parameters: CorpusParameters, seed: int, caps: dict[int, int]) -> str:
+def render(
+    results: Sequence[SizeResult],
+    parameters: CorpusParameters,
+    seed: int,
+    caps: dict[int, int],
+    machine: Sequence[str],
+) -> str:
     lines = [
         "# LDA time to quality on corpora with planted topics",
         "",
@@ -461,7 +467,7 @@ def render(results: Sequence[SizeResult], parameters: CorpusParameters, seed: in
         "",
         "## Machine",
         "",
-        *machine_lines(),
+        *machine,
         "",
         "## Parameters",
         "",
@@ -542,6 +548,7 @@ def main() -> None:
     sizes = [int(size) for size in arguments.sizes.split(",")]
     caps = {int(n): int(cap) for n, cap in (pair.split(":") for pair in arguments.caps.split(",") if pair) if int(n) in sizes}
     parameters = CorpusParameters()
+    machine = machine_lines()  # at the start: the code measured is the code checked out now
     began = time.perf_counter()
 
     def log(message: str) -> None:
@@ -554,7 +561,7 @@ def main() -> None:
         other_seeds = range(arguments.seed + 1, arguments.seed + 1 + arguments.other_seeds) if n_documents == SUMMARY_SIZE else []
         results.append(run_size(n_documents, parameters, arguments.seed, passes, other_seeds, log))
         staging = arguments.out.with_suffix(".tmp")
-        staging.write_text(render(results, parameters, arguments.seed, caps))
+        staging.write_text(render(results, parameters, arguments.seed, caps, machine))
         staging.replace(arguments.out)  # atomic: a reader never sees half a table
         log(f"written {arguments.out}")
     sys.path.insert(0, str(Path(__file__).resolve().parent))

@@ -1,9 +1,9 @@
 """Choosing K: a sweep over K and seeds, scored by coherence, diversity and stability.
 
 A reviewer asks why these topics and why this many. For every K and several seeds this
-fits the model and records NPMI and u_mass coherence (gensim's CoherenceModel over the
-modelled documents themselves; c_v is deliberately not used, its authors no longer
-recommend it), topic diversity (the unique share of top-25 terms) and, per K, stability:
+fits the model and records NPMI and u_mass coherence (as gensim's CoherenceModel defines
+them, over the modelled documents themselves, counted by :mod:`polthemes.coherence`; c_v is
+deliberately not used, its authors no longer recommend it), topic diversity (the unique share of top-25 terms) and, per K, stability:
 topics of every pair of seeds matched one to one (Hungarian algorithm) and their top-10
 term overlap averaged. The rule that picks K is :data:`SELECTION_RULE`.
 """
@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import linear_sum_assignment
 
+from polthemes.coherence import CoherenceCounts
 from polthemes.features import BagOfWords
 from polthemes.models import TopicModel, check_backend, check_topic_count, make_model
 from polthemes.progress import ProgressCounter
@@ -210,41 +211,18 @@ def seed_stability(models: Sequence[TopicModel], n: int = COHERENCE_TOP_N) -> fl
     return float(np.mean([np.mean([o for _, _, o in match_topics(a, b)]) for a, b in pairs]))
 
 
-#: Coherence is counted over at most this many documents (a seeded sample beyond it).
-COHERENCE_MAX_DOCUMENTS = 5000
-
-
 class CoherenceScorer:
-    """gensim's CoherenceModel over fixed texts, with the dictionary built once.
+    """NPMI and u_mass of topics over fixed texts, exactly as gensim's ``CoherenceModel``
+    scores them, counted by :class:`polthemes.coherence.CoherenceCounts` (vectorised; the
+    equality with gensim is tested)."""
 
-    gensim counts co-occurrence in sliding windows in pure Python, which takes minutes per
-    fit over a whole archive; beyond ``max_documents`` documents it counts over a seeded
-    random sample of that many instead (an estimate, stated in the README; five thousand
-    documents give NPMI to about two decimals). Smaller corpora are scored whole.
-    """
-
-    def __init__(self, texts: Sequence[Sequence[str]], *, max_documents: int = COHERENCE_MAX_DOCUMENTS, seed: int = 0) -> None:
-        from gensim.corpora import Dictionary
-
-        texts = [list(t) for t in texts if t]
-        if len(texts) > max_documents:
-            picked = np.sort(np.random.default_rng(seed).choice(len(texts), size=max_documents, replace=False))
-            texts = [texts[i] for i in picked]
-        self.texts = texts
-        self.dictionary = Dictionary(self.texts)
-        self.corpus = [self.dictionary.doc2bow(t) for t in self.texts]
+    def __init__(self, texts: Sequence[Sequence[str]]) -> None:
+        self.counts = CoherenceCounts(texts)
 
     def score(self, topics: Sequence[Sequence[str]], measure: str) -> float:
         """Mean coherence of ``topics`` by ``measure`` (``c_npmi`` or ``u_mass``)."""
-        from gensim.models.coherencemodel import CoherenceModel
-
-        model = CoherenceModel(
-            topics=[list(t) for t in topics],
-            texts=self.texts,
-            corpus=self.corpus,
-            dictionary=self.dictionary,
-            coherence=measure,
-            topn=max(len(t) for t in topics),
-            processes=1,
-        )
-        return float(np.nan_to_num(model.get_coherence()))
+        if measure == "c_npmi":
+            return self.counts.npmi(topics)
+        if measure == "u_mass":
+            return self.counts.u_mass(topics)
+        raise ValueError(f"unknown coherence measure {measure!r}; use c_npmi or u_mass")

@@ -168,7 +168,8 @@ def tfidf_tables(
     documents = [a.terms for a in tokens.articles]
     bag = bag_of_words(documents, vocabulary=vocabulary) if vocabulary is not None else bag_of_words(documents, min_count=min_count)
     distinctive = distinctive_terms(bag, article_ids, n=n)
-    distinctive["label"] = [tokens.label(term) for term in distinctive.term]
+    labels = {term: tokens.label(term) for term in distinctive.term.unique()}  # an archive repeats terms a lot
+    distinctive["label"] = distinctive.term.map(labels)
     if len(article_ids) > MAX_SIMILARITY_ARTICLES:
         # An articles x articles table of an archive is huge and unreadable; skip it.
         return distinctive, pd.DataFrame(columns=["id"])

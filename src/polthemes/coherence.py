@@ -40,11 +40,11 @@ class CoherenceCounts:
         texts = [t for t in texts if len(t)]
         self.window = window
         self.term_id: dict[str, int] = {}
-        ids = [np.fromiter((self.term_id.setdefault(t, len(self.term_id)) for t in text), dtype=np.int64, count=len(text)) for text in texts]
+        ids = [np.fromiter((self.term_id.setdefault(t, len(self.term_id)) for t in text), dtype=np.int32, count=len(text)) for text in texts]
         lengths = np.array([len(t) for t in texts], dtype=np.int64)
         self.n_documents = len(texts)
-        self._tokens = np.concatenate(ids) if ids else np.zeros(0, dtype=np.int64)
-        self._doc_of_token = np.repeat(np.arange(self.n_documents), lengths)
+        self._tokens = np.concatenate(ids) if ids else np.zeros(0, dtype=np.int32)
+        self._doc_of_token = np.repeat(np.arange(self.n_documents, dtype=np.int32), lengths)
         self._token_start = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
         self._lengths = lengths
         # A text shorter than the window is one window, whole (gensim: ignore_below_size=False).
@@ -137,8 +137,10 @@ class CoherenceCounts:
         rows = np.repeat(word, spans)
         offsets = np.arange(int(spans.sum())) - np.repeat(np.cumsum(spans) - spans, spans)
         columns = np.repeat(starts, spans) + offsets
+        # int32 throughout: an archive has millions of (word, window) incidences.
         marked = sparse.csr_matrix(
-            (np.ones(len(rows), dtype=np.int64), (rows, columns)), shape=(len(relevant), self.n_windows)
+            (np.ones(len(rows), dtype=np.int32), (rows.astype(np.int32), columns.astype(np.int32))),
+            shape=(len(relevant), self.n_windows),
         )
         marked.sum_duplicates()
         marked.data[:] = 1

@@ -95,3 +95,15 @@ def test_outputs_are_never_written_into_data_raw(tmp_path):
     written = write_text_atomic(tmp_path / "sub" / "table.csv", "a,b\n")
     assert written.read_text() == "a,b\n"
     assert [p.name for p in written.parent.iterdir()] == ["table.csv"]  # no temporary left behind
+
+
+def test_no_cache_means_no_cache_for_every_command(tmp_path, monkeypatch):
+    """``--no-cache`` and ``cache=False`` reach the tokenizer: nothing is written to the cache
+    folder; by default the segmentations of the seeds' Chinese paragraphs are stored there."""
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("POLTHEMES_CACHE_DIR", str(cache))
+    regenerate_figures(RAW_DIR, tmp_path / "figures", tmp_path / "results", workers=1, cache=False)
+    assert main(["coverage", str(RAW_DIR), "--no-cache", "--workers", "1"]) == 0
+    assert not cache.exists() or not any(cache.iterdir())
+    assert main(["coverage", str(RAW_DIR), "--workers", "1"]) == 0
+    assert [p.suffix for p in cache.iterdir()] == [".sqlite"]

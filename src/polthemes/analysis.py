@@ -302,7 +302,7 @@ def analyse_corpus(
     *,
     sample: int | None = None,
     workers: int | None = None,
-    cache_dir: str | Path | None = None,
+    cache: bool | str | Path = True,
 ) -> AnalysisResult | None:
     """Read and model a corpus by path; ``None``, with a printed explanation, if it is absent.
 
@@ -310,7 +310,7 @@ def analyse_corpus(
     said plainly instead of failing deep inside the reader.
     """
     from polthemes.corpus import corpus_name, read_corpus, sample_articles
-    from polthemes.segmentation import default_cache_dir, default_workers
+    from polthemes.execution import resolve_execution
 
     path = Path(path)
     if not path.exists():
@@ -319,7 +319,4 @@ def analyse_corpus(
     articles = read_corpus(path).articles
     if sample:
         articles = sample_articles(articles, sample, seed=settings.seed)
-    return run_analysis(
-        articles, settings, corpus_name=corpus_name(path),
-        workers=workers or default_workers(), cache_dir=cache_dir or default_cache_dir(),
-    )
+    return run_analysis(articles, settings, corpus_name=corpus_name(path), **resolve_execution(workers, cache))

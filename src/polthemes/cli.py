@@ -176,14 +176,12 @@ def _add_execution_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _execution(args: argparse.Namespace) -> dict:
     """``workers`` and ``cache_dir`` keyword arguments from the execution options."""
+    from polthemes.execution import resolve_execution
     from polthemes.progress import set_quiet
-    from polthemes.segmentation import default_cache_dir, default_workers
 
     if args.quiet:
         set_quiet(True)
-    if args.workers is not None and args.workers < 1:
-        raise AnalysisError(f"--workers must be at least 1, got {args.workers}")
-    return {"workers": args.workers or default_workers(), "cache_dir": None if args.no_cache else default_cache_dir()}
+    return resolve_execution(args.workers, cache=not args.no_cache)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -211,7 +209,8 @@ def _inspect(args: argparse.Namespace) -> int:
 def _figures(args: argparse.Namespace) -> int:
     from polthemes.figures import regenerate_figures  # matplotlib is slow to import
 
-    for path in regenerate_figures(args.corpus, args.out, **_execution(args)):
+    execution = _execution(args)
+    for path in regenerate_figures(args.corpus, args.out, workers=execution["workers"], cache=execution["cache_dir"] or False):
         print(f"wrote {path}")
     return 0
 

@@ -115,28 +115,25 @@ def regenerate_figures(
     results_dir: str | Path | None = None,
     *,
     workers: int | None = None,
-    cache_dir: str | Path | None = None,
+    cache: bool | str | Path = True,
 ) -> list[Path]:
     """Rebuild every figure (and the results tables) from ``corpus``; return the figure files.
 
-    ``workers`` (default: every core) and ``cache_dir`` (default: the project's segmentation
-    cache) change how fast, never what is drawn.
+    ``workers`` (default: every core) and ``cache`` (see
+    :func:`polthemes.execution.resolve_execution`) change how fast, never what is drawn.
     """
     from polthemes.analysis import run_analysis
     from polthemes.corpus import corpus_name, read_corpus
     from polthemes.intertopic import save_intertopic_map
     from polthemes.plots import plot_corpus_overview
-    from polthemes.segmentation import default_cache_dir, default_workers
+    from polthemes.execution import resolve_execution
 
     name = corpus_name(corpus)
     results_dir = Path(results_dir) if results_dir else RESULTS_DIR / name
     for target in (directory, results_dir):
         check_output_location(target)  # refuse data/raw/ before minutes of work, not after
     report = read_corpus(corpus)
-    result = run_analysis(
-        report.articles, out_dir=results_dir, corpus_name=name,
-        workers=workers or default_workers(), cache_dir=cache_dir or default_cache_dir(),
-    )
+    result = run_analysis(report.articles, out_dir=results_dir, corpus_name=name, **resolve_execution(workers, cache))
     written = save_figure(plot_corpus_overview(report, stamp=corpus_stamp(report.articles)), "corpus_overview", directory)
     for figure_name, figure in theme_figures(result).items():
         written += save_figure(figure, figure_name, directory)

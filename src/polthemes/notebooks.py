@@ -45,9 +45,6 @@ def execute_notebook(path: str | Path, *, write: bool = True, kernel_name: str =
     """
     path = Path(path)
     notebook = nbformat.read(path, as_version=4)
-    # The kernel inherits this environment: no progress bars, whose timings would make
-    # the outputs differ on every run (a researcher running the notebook by hand sees them).
-    os.environ["POLTHEMES_PROGRESS"] = "0"
     client = NotebookClient(
         notebook,
         kernel_name=kernel_name,
@@ -55,7 +52,9 @@ def execute_notebook(path: str | Path, *, write: bool = True, kernel_name: str =
         record_timing=False,
         resources={"metadata": {"path": str(path.parent)}},
     )
-    client.execute()
+    # No progress bars in the kernel: their timings would make the outputs differ on every
+    # run (a researcher running the notebook by hand sees them).
+    client.execute(env={**os.environ, "POLTHEMES_PROGRESS": "0"})
     notebook.metadata.pop("widgets", None)
     if write:
         write_text_atomic(path, nbformat.writes(notebook) + "\n")

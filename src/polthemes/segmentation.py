@@ -16,8 +16,6 @@ is identical whatever the number of workers.
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
-import os
 import sqlite3
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -25,7 +23,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import TypeVar
 
-from polthemes.config import CACHE_DIR
+from polthemes.execution import fork_pool
 from polthemes.tokenize_zh import ChineseTokenizer
 
 T = TypeVar("T")
@@ -36,14 +34,6 @@ SEGMENTATION_VERSION = 1
 TASK_PARAGRAPHS = 400
 #: Separates words in a cached row; control characters never survive corpus reading.
 _WORD_SEPARATOR = "\x1f"
-
-
-def default_workers() -> int:
-    """Every core this process may use."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not on Linux
-        return max(1, os.cpu_count() or 1)
 
 
 def segmentation_fingerprint(tokenizer: ChineseTokenizer) -> str:
@@ -110,17 +100,13 @@ class ParallelSegmenter:
 
     def __init__(self, tokenizer: ChineseTokenizer, *, workers: int = 1, cache_dir: str | Path | None = None) -> None:
         self.tokenizer = tokenizer
-        # Workers inherit the tokenizer's loaded dictionary by forking; where a platform
-        # cannot fork, segmenting stays in this process.
-        self.workers = workers if "fork" in multiprocessing.get_all_start_methods() else 1
+        self.workers = workers
         self.cache = SegmentationCache(cache_dir, segmentation_fingerprint(tokenizer)) if cache_dir else None
         self._pool = None
 
     def __enter__(self) -> ParallelSegmenter:
-        if self.workers > 1:
-            self.tokenizer.segment("预热")  # load jieba's dictionary once, before forking
-            context = multiprocessing.get_context("fork")
-            self._pool = context.Pool(self.workers, initializer=_set_worker_tokenizer, initargs=(self.tokenizer,))
+        self.tokenizer.segment("预热")  # load jieba's dictionary once, before any fork
+        self._pool = fork_pool(self.workers, initializer=_set_worker_tokenizer, initargs=(self.tokenizer,))
         return self
 
     def __exit__(self, *exc_info) -> None:
@@ -139,7 +125,7 @@ class ParallelSegmenter:
         pending: deque = deque()
         for chunk in chunks:
             pending.append((chunk, self._start(texts_of(chunk))))
-            if len(pending) > self.workers:
+            if len(pending) > (self.workers if self._pool is not None else 0):
                 chunk_done, job = pending.popleft()
                 yield chunk_done, self._finish(*job)
         while pending:
@@ -178,7 +164,3 @@ def _set_worker_tokenizer(tokenizer: ChineseTokenizer) -> None:
 def _segment_batch(texts: list[str]) -> list[tuple[str, ...]]:
     return [tuple(_worker_tokenizer.segment(text)) for text in texts]
 
-
-def default_cache_dir() -> Path:
-    """``$POLTHEMES_CACHE_DIR`` if set, else ``.cache/polthemes/`` in the project."""
-    return Path(os.environ.get("POLTHEMES_CACHE_DIR") or CACHE_DIR)

@@ -11,8 +11,7 @@ term overlap averaged. The rule that picks K is :data:`SELECTION_RULE`.
 from __future__ import annotations
 
 import itertools
-import multiprocessing
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -20,6 +19,7 @@ import pandas as pd
 from scipy.optimize import linear_sum_assignment
 
 from polthemes.coherence import CoherenceCounts
+from polthemes.execution import fork_pool
 from polthemes.features import BagOfWords
 from polthemes.models import TopicModel, check_backend, check_topic_count, make_model
 from polthemes.progress import ProgressCounter
@@ -129,33 +129,28 @@ def sweep_k(
     return KSelection(runs_table.round(6), summary.round(6), chosen, unstable, models=models)
 
 
-def _fit_all(jobs: list[tuple[int, int]], context: tuple, workers: int) -> Iterator[tuple[dict, TopicModel]]:
-    """Fit and score every ``(K, seed)`` job, in job order; in worker processes if asked."""
+def _fit_all(jobs: list[tuple[int, int]], context: tuple, workers: int) -> list[tuple[dict, TopicModel]]:
+    """Fit and score every ``(K, seed)`` job; results in job order, in worker processes if asked."""
     global _sweep_context
-    with ProgressCounter(desc="K sweep", total=len(jobs), unit="fit") as bar:
-        if workers <= 1 or len(jobs) == 1 or "fork" not in multiprocessing.get_all_start_methods():
-            _sweep_context = context
+    _sweep_context = context  # forked workers inherit the bag and the scorer from here
+    results: dict[int, tuple[dict, TopicModel]] = {}
+    # Largest K first: the slowest fits start early, so a pool finishes together.
+    order = sorted(range(len(jobs)), key=lambda i: -jobs[i][0])
+    try:
+        with ProgressCounter(desc="K sweep", total=len(jobs), unit="fit") as bar:
+            pool = fork_pool(min(workers, len(jobs)))
+            fitted = map(_fit_and_score, (jobs[i] for i in order)) if pool is None else pool.imap(_fit_and_score, [jobs[i] for i in order])
             try:
-                for job in jobs:
-                    yield _fit_and_score(job)
-                    bar.update()
-            finally:
-                _sweep_context = None
-            return
-        # Forked workers inherit the bag and the coherence scorer instead of unpickling them.
-        _sweep_context = context
-        try:
-            with multiprocessing.get_context("fork").Pool(min(workers, len(jobs))) as pool:
-                # Largest K first: the slowest fits start early, so the pool finishes together.
-                order = sorted(range(len(jobs)), key=lambda i: -jobs[i][0])
-                results: dict[int, tuple[dict, TopicModel]] = {}
-                for i, result in zip(order, pool.imap(_fit_and_score, [jobs[i] for i in order])):
+                for i, result in zip(order, fitted):
                     results[i] = result
                     bar.update()
-        finally:
-            _sweep_context = None
-        for i in range(len(jobs)):
-            yield results[i]
+            finally:
+                if pool is not None:
+                    pool.terminate()
+                    pool.join()
+    finally:
+        _sweep_context = None
+    return [results[i] for i in range(len(jobs))]
 
 
 _sweep_context: tuple | None = None

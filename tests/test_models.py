@@ -7,7 +7,7 @@ import pytest
 
 from polthemes.config import DEFAULT_SEED
 from polthemes.features import bag_of_words
-from polthemes.models import BACKENDS, ModelParameterError, make_model
+from polthemes.models import BACKENDS, ModelParameterError, TomotopyLDA, make_model
 from polthemes.selection import SelectionError, match_topics, seed_stability, sweep_k, topic_diversity
 from polthemes.settings import BACKEND_NAMES
 from polthemes.synthetic import planted_corpus, topic_recovery
@@ -106,3 +106,16 @@ def test_diversity_and_stability_measures():
     matched = match_topics([["a", "b"], ["c", "d"]], [["c", "x"], ["a", "b"]])
     assert sorted(matched) == [(0, 1, 1.0), (1, 0, 0.5)]
     assert seed_stability([]) == 1.0
+
+
+def test_the_gibbs_chain_stops_when_settled_on_a_large_corpus_but_samples_a_small_one_long():
+    """The default backend stops once the log-likelihood settles, but not before it has drawn
+    ``min_sampled_tokens`` assignments: a tiny corpus (like the five seeds) gets every sweep."""
+    large = planted_corpus(n_documents=3000, n_topics=5, document_length=80, seed=3)  # 240,000 tokens
+    small = planted_corpus(n_documents=30, n_topics=3, document_length=50, seed=3)  # 1,500 tokens
+    fitted_large = make_model("tomotopy", n_topics=5, max_iter=1000).fit(large.bag())
+    fitted_small = make_model("tomotopy", n_topics=3, max_iter=400).fit(small.bag())
+    budget_sweeps = TomotopyLDA.min_sampled_tokens // 240_000
+    assert budget_sweeps <= fitted_large.n_iter_ < 1000 and fitted_large.converged_
+    assert topic_recovery(fitted_large.components_, large.topics) > 0.95
+    assert fitted_small.n_iter_ == 400

@@ -127,6 +127,18 @@ def test_bad_records_in_an_archive_are_reported_by_line_and_the_rest_is_read(tmp
     assert reasons[f"{path}:5"].startswith("not UTF-8")
 
 
+def test_a_legacy_gb18030_json_lines_export_reads_like_its_utf8_original(tmp_path):
+    """JSON Lines is UTF-8 by definition, but old exporters wrote GB18030: when the first line is
+    not UTF-8 the file is decoded whole with encoding detection instead."""
+    records = [{"id": f"item{i}", "text": seed_text(SEED_IDS[2 + i]).replace("\u00a0", " ")} for i in range(2)]
+    text = "\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n"
+    (tmp_path / "utf8.jsonl").write_text(text, encoding="utf-8")
+    (tmp_path / "gb.jsonl").write_bytes(text.encode("gb18030"))
+    utf8, gbk = read_corpus(tmp_path / "utf8.jsonl"), read_corpus(tmp_path / "gb.jsonl")
+    assert gbk.skipped == [] and len(gbk.articles) == 2
+    assert [(a.id, a.title, a.paragraphs) for a in gbk.articles] == [(a.id, a.title, a.paragraphs) for a in utf8.articles]
+
+
 def test_an_oversized_article_file_is_skipped_with_its_size(corpus_dir):
     (corpus_dir / "ok.txt").write_text(seed_text(SEED_IDS[0]), encoding="utf-8")
     (corpus_dir / "dump.txt").write_text("Party building. " * (MAX_ARTICLE_CHARS // 16 + 10), encoding="utf-8")

@@ -166,18 +166,22 @@ def _read_collection(file: Path) -> Iterator[RawDocument | SkippedSource]:
     if ".jsonl" in name:
         yield from _stream_jsonl(file)
         return
-    try:
-        with _open_binary(file) as handle:
-            raw = handle.read()
-    except (OSError, EOFError) as error:
-        yield SkippedSource(str(file), f"cannot read: {getattr(error, 'strerror', None) or error}")
-        return
-    try:
-        text, _ = decode_bytes(raw)
-    except UnreadableText as error:
-        yield SkippedSource(str(file), str(error))
+    text = _read_whole(file)
+    if isinstance(text, SkippedSource):
+        yield text
         return
     yield from _documents(file, _csv_records(file, text))
+
+
+def _read_whole(file: Path) -> str | SkippedSource:
+    """A collection decoded whole (with encoding detection), or why it cannot be."""
+    try:
+        with _open_binary(file) as handle:
+            return decode_bytes(handle.read())[0]
+    except (OSError, EOFError) as error:
+        return SkippedSource(str(file), f"cannot read: {getattr(error, 'strerror', None) or error}")
+    except UnreadableText as error:
+        return SkippedSource(str(file), str(error))
 
 
 def _open_binary(file: Path):
@@ -220,14 +224,9 @@ def _stream_jsonl(file: Path) -> Iterator[RawDocument | SkippedSource]:
 
 
 def _legacy_jsonl(file: Path) -> Iterator[RawDocument | SkippedSource]:
-    try:
-        with _open_binary(file) as handle:
-            text, _ = decode_bytes(handle.read())
-    except (OSError, EOFError) as error:
-        yield SkippedSource(str(file), f"cannot read: {getattr(error, 'strerror', None) or error}")
-        return
-    except UnreadableText as error:
-        yield SkippedSource(str(file), str(error))
+    text = _read_whole(file)
+    if isinstance(text, SkippedSource):
+        yield text
         return
     yield from _documents(file, _jsonl_records(file, text))
 

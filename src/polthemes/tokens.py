@@ -180,8 +180,9 @@ class TokenPipeline:
                         paragraphs.append(tuple(term for term, _, _, origin in tokens if origin != STOPWORD))
                     corpus.articles.append(TokenizedArticle(article.id, article.language, tuple(paragraphs)))
                 bar.update(len(chunk))
-            if segmenter.cache is not None:
-                self.cache_hits_, self.cache_misses_ = segmenter.cache.hits, segmenter.cache.misses
+            # Paragraphs found in / missing from the cache in this call (0, 0 without a cache).
+            cache = segmenter.cache
+            self.cache_hits_, self.cache_misses_ = (cache.hits, cache.misses) if cache is not None else (0, 0)
         surfaces: dict[str, dict[str, Counter[str]]] = defaultdict(lambda: defaultdict(Counter))
         origins: dict[str, Counter[str]] = defaultdict(Counter)
         for (term, surface, token_language, origin), n in token_counts.items():

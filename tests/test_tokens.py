@@ -137,8 +137,20 @@ def test_cedict_gloss_skips_names_classifiers_and_follows_abbreviations(pipeline
     assert mapper.gloss_candidates("中共")[0] == "chinese_communist_party"
     unknown = "桃选厂"  # a plant's name in seed 002: no dictionary entry, stays Chinese
     assert mapper.map_chinese(unknown) == ((unknown, "unmapped"),)
-    # A compound CEDICT lacks is glossed by its dictionary words: 交流 + 平台.
-    assert [origin for _, origin in mapper.map_chinese("交流平台")] == ["cedict", "cedict"]
+    # A compound CEDICT lacks is glossed by its dictionary words: 紧紧 + 围绕 ...
+    assert [origin for _, origin in mapper.map_chinese("紧紧围绕")] == ["cedict", "cedict"]
+    # ... and a part the glossary knows takes the glossary's concept: 交流 + 平台.
+    assert mapper.map_chinese("交流平台") == (("communication", GLOSSARY), ("platform", "cedict"))
+
+
+def test_shared_stems_do_not_make_false_friends(pipeline):
+    """CC-CEDICT's "train" (火车) shares a lemma with "training", "import" (输入) a stem with
+    "importance": the glossary keeps each apart, and 部门 reaches "department", not the
+    "section" that English seed 000 uses for a railway 段."""
+    mapper = pipeline._mapper
+    assert mapper.map_chinese("火车")[0][0] != mapper.map_english("training")[0]
+    assert mapper.map_chinese("输入")[0][0] != mapper.map_english("importance")[0]
+    assert mapper.map_chinese("部门")[0][0] == mapper.map_english("department")[0]
 
 
 def test_glossary_wins_over_the_dictionary(pipeline):

@@ -271,13 +271,19 @@ def _resource_hashes() -> dict[str, str]:
     return {p.name: hashlib.sha256(p.read_bytes()).hexdigest()[:16] for p in sorted(RESOURCES_DIR.iterdir()) if p.is_file()}
 
 
-def _manifest(articles, settings, corpus_name, unit, units, bag, selection, model, cross_models) -> dict:
+def library_versions(libraries=RECORDED_LIBRARIES) -> dict[str, str]:
+    """Installed versions of ``libraries`` for a manifest ("not installed" where absent)."""
     versions = {}
-    for library in RECORDED_LIBRARIES:
+    for library in libraries:
         try:
             versions[library] = metadata.version(library)
         except metadata.PackageNotFoundError:
             versions[library] = "not installed"
+    return versions
+
+
+def _manifest(articles, settings, corpus_name, unit, units, bag, selection, model, cross_models) -> dict:
+    versions = library_versions()
     return {
         "polthemes": __version__,
         "corpus": {"name": corpus_name, "sha256": corpus_hash(articles), "articles": len(articles),
@@ -303,11 +309,15 @@ def analyse_corpus(
     sample: int | None = None,
     workers: int | None = None,
     cache: bool | str | Path = True,
-) -> AnalysisResult | None:
+    engine: str = "local",
+    spark_master: str | None = None,
+):
     """Read and model a corpus by path; ``None``, with a printed explanation, if it is absent.
 
     For notebooks that point at optional corpora (``../shared/corpora/``): a missing file is
-    said plainly instead of failing deep inside the reader.
+    said plainly instead of failing deep inside the reader. ``engine="spark"`` runs
+    :func:`polthemes.spark_engine.run_spark_analysis` instead (one K; JSON Lines input) and
+    returns its :class:`~polthemes.spark_engine.SparkRun`, whose ``tables`` are the same.
     """
     from polthemes.corpus import corpus_name, read_corpus, sample_articles
     from polthemes.execution import resolve_execution
@@ -316,6 +326,14 @@ def analyse_corpus(
     if not path.exists():
         print(f"Corpus not found: {path}\nThis analysis needs it; point CORPUS at your own folder or JSON Lines file.")
         return None
+    if engine == "spark":
+        from polthemes.spark_engine import run_spark_analysis
+
+        if sample:
+            raise AnalysisError("sample belongs to the local engine; give Spark the files to model")
+        return run_spark_analysis(path, settings, master=spark_master, corpus_name=corpus_name(path))
+    if engine != "local":
+        raise AnalysisError(f"unknown engine {engine!r}; choose local or spark")
     articles = read_corpus(path).articles
     if sample:
         articles = sample_articles(articles, sample, seed=settings.seed)

@@ -119,6 +119,14 @@ def normalise_line(line: str) -> str:
     return " ".join(line.split())
 
 
+def repeated_line_threshold(
+    n_articles: int, *, min_articles: int = REPEATED_LINE_MIN_ARTICLES, min_share: float = REPEATED_LINE_MIN_SHARE
+) -> int:
+    """In how many of a source's ``n_articles`` a line must recur to count as its template
+    (a source with fewer articles than that has no template)."""
+    return max(min_articles, ceil(min_share * n_articles))
+
+
 def find_repeated_lines(
     lines_by_article: dict[str, Sequence[str]],
     *,
@@ -130,7 +138,7 @@ def find_repeated_lines(
     ``lines_by_article`` holds the articles of a single source. A line counts once per
     article however often it appears there.
     """
-    threshold = max(min_articles, ceil(min_share * len(lines_by_article)))
+    threshold = repeated_line_threshold(len(lines_by_article), min_articles=min_articles, min_share=min_share)
     if len(lines_by_article) < threshold:
         return set()
     article_counts: Counter[str] = Counter()

@@ -130,6 +130,14 @@ def build_parser() -> argparse.ArgumentParser:
     fit.add_argument("--window-tokens", type=int, default=defaults.window_tokens, metavar="N", help="window length for --unit window")
     fit.add_argument("--bootstrap", type=int, default=defaults.n_boot, metavar="N", help=f"bootstrap replicates for theme-share uncertainty (default: {defaults.n_boot})")
     fit.add_argument("--sample", type=int, default=None, metavar="N", help="model a random sample of N articles (seeded by --seed)")
+    fit.add_argument("--engine", choices=("local", "spark"), default="local",
+                     help="local (default) or spark: tokenize, count and fit LDA on Apache Spark at one K; CORPUS may then "
+                          "be JSON Lines files, folders or globs, local or hdfs:// / s3a:// (pip install -e '.[spark]')")
+    fit.add_argument("--master", default=None, metavar="URL",
+                     help="Spark master, e.g. local[2] (default: what spark-submit set, else local[*])")
+    fit.add_argument("--optimizer", choices=("em", "online"), default="em",
+                     help="MLlib LDA optimiser for --engine spark: em (default; closest to the local engine) or online (least memory)")
+    fit.add_argument("--max-iter", type=int, default=None, metavar="N", help="MLlib LDA iterations for --engine spark (default: em 50, online 100)")
     fit.set_defaults(handler=_fit)
 
     notebooks = commands.add_parser(
@@ -238,6 +246,8 @@ def _fit(args: argparse.Namespace) -> int:
         seed=args.seed, backend=args.backend, cross_check=cross_check, n_boot=args.bootstrap,
     )
     settings.check()
+    if args.engine == "spark":
+        return _fit_on_spark(args, settings)
     execution = _execution(args)
     started = time.perf_counter()
     report = read_corpus(args.corpus)
@@ -255,11 +265,43 @@ def _fit(args: argparse.Namespace) -> int:
         print(f"\n*** {result.selection.warning} ***")
     if result.selection.edge_note:
         print(f"\nnote: {result.selection.edge_note}")
-    print("\nthemes:")
-    for k, label in enumerate(result.labels):
+    print()
+    _print_themes(result.labels)
+    print(f"\nwrote {out}/ in {elapsed_s:.1f} s ({_timings(result.timings_s)})", file=sys.stderr)
+    return 0
+
+
+def _print_themes(labels: Sequence[str]) -> None:
+    print("themes:")
+    for k, label in enumerate(labels):
         print(f"  {k}: {label}")
-    timings = ", ".join(f"{step} {seconds:.1f} s" for step, seconds in result.timings_s.items())
-    print(f"\nwrote {out}/ in {elapsed_s:.1f} s ({timings})", file=sys.stderr)
+
+
+def _timings(timings_s: dict[str, float]) -> str:
+    return ", ".join(f"{step} {seconds:.1f} s" for step, seconds in timings_s.items())
+
+
+def _fit_on_spark(args: argparse.Namespace, settings: AnalysisSettings) -> int:
+    from polthemes.spark_engine import SparkUnavailable, run_spark_analysis
+
+    if args.sample or args.limit:
+        raise AnalysisError("--sample and --limit belong to the local engine; give Spark the files to model")
+    first = args.corpus.split(",")[0]
+    name = corpus_name(first.split("*")[0].rstrip("/") or ".") if "://" not in first else Path(first.split("*")[0].rstrip("/")).name
+    out = Path(args.out) if args.out else RESULTS_DIR / f"{name}-spark"
+    started = time.perf_counter()
+    try:
+        run = run_spark_analysis(args.corpus.split(","), settings, out, master=args.master, optimizer=args.optimizer,
+                                 max_iter=args.max_iter, corpus_name=name, log=lambda m: print(m, file=sys.stderr))
+    except SparkUnavailable as error:
+        print(f"polthemes: cannot start Spark: {error}", file=sys.stderr)
+        return 2
+    for location, reason in run.skipped[:20]:
+        print(f"skipped {location}: {reason}", file=sys.stderr)
+    if len(run.skipped) > 20:
+        print(f"... and {len(run.skipped) - 20} more skipped records", file=sys.stderr)
+    _print_themes(run.labels)
+    print(f"\nwrote {out}/ in {time.perf_counter() - started:.1f} s on Spark ({_timings(run.timings_s)})", file=sys.stderr)
     return 0
 
 

@@ -288,24 +288,36 @@ def _remove_repeated_lines(drafts: list[ArticleDraft]) -> None:
     """Move lines that are a source's template into ``removed`` (rule: repeated_across_source)."""
     by_group: dict[str, list[ArticleDraft]] = defaultdict(list)
     for draft in drafts:
-        by_group[draft.fields.get("source") or draft.source_group].append(draft)
+        by_group[source_group(draft)].append(draft)
     for group in by_group.values():
-        # Count every line of the page, cut or kept: a template line that one page happens to
-        # carry inside its comment block is still that source's template.
-        repeated = find_repeated_lines(
-            {d.id: [text for _, text in d.paragraphs] + [line.text for line in d.removed] for d in group}
-        )
+        repeated = find_repeated_lines({d.id: draft_lines(d) for d in group})
         if not repeated:
             continue
         for draft in group:
-            keep = []
-            for line_no, text in draft.paragraphs:
-                if normalise_line(text) in repeated:
-                    draft.removed.append(RemovedLine(line_no, text, REPEATED_RULE))
-                else:
-                    keep.append((line_no, text))
-            draft.paragraphs = keep
-            draft.removed.sort(key=lambda line: (line.line_no, line.rule))
+            cut_repeated_lines(draft, repeated)
+
+
+def source_group(draft: ArticleDraft) -> str:
+    """The source whose template lines are looked for across its articles."""
+    return draft.fields.get("source") or draft.source_group
+
+
+def draft_lines(draft: ArticleDraft) -> list[str]:
+    """Every line of the page, cut or kept: a template line that one page happens to carry
+    inside its comment block is still that source's template."""
+    return [text for _, text in draft.paragraphs] + [line.text for line in draft.removed]
+
+
+def cut_repeated_lines(draft: ArticleDraft, repeated: set[str] | frozenset[str]) -> None:
+    """Move the draft's kept lines found in ``repeated`` (normalised) into ``removed``."""
+    keep = []
+    for line_no, text in draft.paragraphs:
+        if normalise_line(text) in repeated:
+            draft.removed.append(RemovedLine(line_no, text, REPEATED_RULE))
+        else:
+            keep.append((line_no, text))
+    draft.paragraphs = keep
+    draft.removed.sort(key=lambda line: (line.line_no, line.rule))
 
 
 def _read_overrides(path: Path) -> dict[str, dict[str, str]]:

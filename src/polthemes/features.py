@@ -8,7 +8,7 @@ order, whichever backend fits it.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -66,17 +66,10 @@ def bag_of_words(
         for document in documents:
             total.update(document)
             document_frequency.update(set(document))
-        max_documents = max_document_share * len(documents)
-        vocabulary = sorted(
-            term
-            for term, n in total.items()
-            if n >= min_count and min_documents <= document_frequency[term] <= max_documents
+        vocabulary = select_vocabulary(
+            total, document_frequency, len(documents),
+            min_count=min_count, min_documents=min_documents, max_document_share=max_document_share,
         )
-        if not vocabulary:
-            raise EmptyVocabularyError(
-                f"no term left after filtering {len(total)} terms of {len(documents)} documents "
-                f"(min_count={min_count}, min_documents={min_documents}, max_document_share={max_document_share})"
-            )
     column = {term: j for j, term in enumerate(vocabulary)}
     rows, cols, values = [], [], []
     for i, document in enumerate(documents):
@@ -89,6 +82,32 @@ def bag_of_words(
         (np.asarray(values, dtype=np.int64), (rows, cols)), shape=(len(documents), len(vocabulary))
     )
     return BagOfWords(tuple(vocabulary), counts)
+
+
+def select_vocabulary(
+    total: Mapping[str, int],
+    document_frequency: Mapping[str, int],
+    n_documents: int,
+    *,
+    min_count: int = 1,
+    min_documents: int = 1,
+    max_document_share: float = 1.0,
+) -> list[str]:
+    """The sorted terms that pass the filters of :func:`bag_of_words`, from counts alone.
+
+    Separate so an engine that counts elsewhere (Spark executors) keeps exactly the terms
+    the local engine keeps.
+    """
+    max_documents = max_document_share * n_documents
+    vocabulary = sorted(
+        term for term, n in total.items() if n >= min_count and min_documents <= document_frequency[term] <= max_documents
+    )
+    if not vocabulary:
+        raise EmptyVocabularyError(
+            f"no term left after filtering {len(total)} terms of {n_documents} documents "
+            f"(min_count={min_count}, min_documents={min_documents}, max_document_share={max_document_share})"
+        )
+    return vocabulary
 
 
 def tfidf(bag: BagOfWords) -> sparse.csr_matrix:

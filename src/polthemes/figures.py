@@ -77,16 +77,24 @@ def theme_figures(result, names: Sequence[str] | None = None) -> dict[str, Figur
 
     tables = result.tables
     stamp = provenance_stamp(result.manifest)
-    languages = {a.id: a.language for a in result.tokens.articles}
-    warning = result.selection.warning
+    tokens = getattr(result, "tokens", None)
+    if tokens is not None and tokens.articles:
+        languages = {a.id: a.language for a in tokens.articles}
+        tokens_per_article = [len(a.terms) for a in tokens.articles]
+    else:
+        # A run that kept only its tables (the Spark engine): the same facts from the tables.
+        languages = dict(zip(tables["article_themes"].id, tables["article_themes"].language))
+        modelled = tables["document_topics"].groupby("id", sort=False).n_terms.sum()
+        tokens_per_article = [int(modelled[i]) for i in tables["article_themes"].id]
+    selection = result.manifest["selection"]
+    warning = selection["warning"]
     labels = result.labels
-    tokens_per_article = [len(a.terms) for a in result.tokens.articles]
     builders = {
         "tfidf_top_terms_by_article": lambda: plot_tfidf_top_terms(tables["distinctive_terms"], languages, stamp=stamp),
         "article_similarity": lambda: plot_article_similarity(tables["article_similarity"], languages, stamp=stamp),
         "k_selection_dashboard": lambda: plot_k_selection(
             tables["k_selection"], tables["k_selection_runs"], min_stability=MIN_STABILITY,
-            warning=" ".join(filter(None, [warning, result.selection.edge_note])), stamp=stamp
+            warning=" ".join(filter(None, [warning, selection["edge_note"]])), stamp=stamp
         ),
         "theme_top_terms": lambda: plot_topic_terms(tables["topic_terms"], stamp=stamp),
         "theme_by_article_heatmap": lambda: plot_theme_heatmap(
@@ -102,10 +110,13 @@ def theme_figures(result, names: Sequence[str] | None = None) -> dict[str, Figur
     if unknown:
         raise ValueError(f"unknown figure(s) {sorted(unknown)}; known: {', '.join(builders)}")
     too_many = len(languages) > MAX_ARTICLES_FOR_ARTICLE_FIGURES
+    # The Spark engine fits one given K and no article-similarity matrix: no figure for those.
+    missing = {name for name, table in (("article_similarity", "article_similarity"), ("k_selection_dashboard", "k_selection_runs"))
+               if table not in tables}
     return {
         name: build()
         for name, build in builders.items()
-        if (names is None or name in names) and not (too_many and name in PER_ARTICLE_FIGURES)
+        if (names is None or name in names) and not (too_many and name in PER_ARTICLE_FIGURES) and name not in missing
     }
 
 

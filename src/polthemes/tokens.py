@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -127,7 +127,10 @@ class TokenPipeline:
 
     def fit(self, articles: Iterable[Article]) -> TokenPipeline:
         """Learn English collocations and English term frequencies from the corpus."""
-        english_texts = [text for text, language in _paragraphs(articles) if language == "en"]
+        return self.fit_english([text for text, language in _paragraphs(articles) if language == "en"])
+
+    def fit_english(self, english_texts: Sequence[str]) -> TokenPipeline:
+        """:meth:`fit` on the corpus's English paragraphs alone: all that fitting reads."""
         self.english_phrases_ = self._english.learn_phrases(english_texts) if self.learn_phrases else {}
         if self.mode == "crosslingual" and not self.phrases_in_shared_space:
             # A collocation learned on English alone has no Chinese counterpart: in the shared
@@ -142,6 +145,36 @@ class TokenPipeline:
             self._mapper.set_english_frequencies(self.english_frequencies_)
         self._chinese_word_tokens.clear()  # mappings depend on the English frequencies just learned
         return self
+
+    def fitted_state(self) -> dict:
+        """What ``fit`` learned, small and picklable: ships the fitted tokenizer to Spark
+        executors, which rebuild the dictionaries themselves (:meth:`from_fitted_state`)."""
+        if not hasattr(self, "english_phrases_"):
+            raise RuntimeError("TokenPipeline.fitted_state called before fit()")
+        return {
+            "mode": self.mode,
+            "phrases_min_count": self.phrases_min_count,
+            "phrases_threshold": self.phrases_threshold,
+            "learn_phrases": self.learn_phrases,
+            "phrases_in_shared_space": self.phrases_in_shared_space,
+            "english_phrases": dict(self.english_phrases_),
+            "learned_phrases": dict(self._english.learned_phrases),
+            "english_frequencies": dict(self.english_frequencies_),
+        }
+
+    @classmethod
+    def from_fitted_state(cls, state: dict) -> TokenPipeline:
+        """A fitted pipeline equal to the one ``state`` came from (default glossary)."""
+        pipeline = cls(
+            state["mode"], phrases_min_count=state["phrases_min_count"], phrases_threshold=state["phrases_threshold"],
+            learn_phrases=state["learn_phrases"], phrases_in_shared_space=state["phrases_in_shared_space"],
+        )
+        pipeline.english_phrases_ = dict(state["english_phrases"])
+        pipeline._english.learned_phrases = dict(state["learned_phrases"])
+        pipeline.english_frequencies_ = dict(state["english_frequencies"])
+        if pipeline._mapper is not None:
+            pipeline._mapper.set_english_frequencies(pipeline.english_frequencies_)
+        return pipeline
 
     def fit_transform(self, articles: Sequence[Article]) -> TokenizedCorpus:
         return self.fit(articles).transform(articles)
@@ -183,6 +216,12 @@ class TokenPipeline:
             # Paragraphs found in / missing from the cache in this call (0, 0 without a cache).
             cache = segmenter.cache
             self.cache_hits_, self.cache_misses_ = (cache.hits, cache.misses) if cache is not None else (0, 0)
+        self.describe(corpus, token_counts)
+        return corpus
+
+    def describe(self, corpus: TokenizedCorpus, token_counts: Mapping[tuple[str, str, str, str], int]) -> None:
+        """Fill ``corpus``'s surfaces, origins, unmapped and dropped words and labels from
+        counts of ``(term, surface, language, origin)`` tokens (however they were counted)."""
         surfaces: dict[str, dict[str, Counter[str]]] = defaultdict(lambda: defaultdict(Counter))
         origins: dict[str, Counter[str]] = defaultdict(Counter)
         for (term, surface, token_language, origin), n in token_counts.items():
@@ -199,7 +238,6 @@ class TokenPipeline:
             corpus.concept_labels = {term: concepts[term].label for term in sorted(surfaces) if term in concepts}
             corpus.glosses = {term: self._mapper.glosses[term] for term in sorted(surfaces) if term in self._mapper.glosses}
         corpus.origins = dict(origins)
-        return corpus
 
     def tokenize(self, text: str, language: str, *, segmented: Sequence[str] | None = None) -> list[tuple[str, str, str, str]]:
         """``(term, surface, language, origin)`` for each token of one paragraph.

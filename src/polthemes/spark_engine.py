@@ -1,0 +1,612 @@
+"""The analysis on Apache Spark, for archives that outgrow one machine (``--engine spark``).
+
+Nothing is rewritten for Spark: executors run the project's own reader rules, cleaning,
+language detection and :class:`~polthemes.tokens.TokenPipeline` (jieba with the glossary,
+CC-CEDICT, the English lemmatiser) inside ``mapPartitions``; MLlib does the counting
+(``CountVectorizer`` over the vocabulary the local engine would keep), TF-IDF (``IDF``) and
+LDA (online variational Bayes, or EM). What comes back is the same result folder as the
+local engine (the same CSV tables with the same columns, ``manifest.json``), plus Parquet
+copies of the per-document tables, so notebooks and figures read it unchanged.
+
+What runs where:
+
+* executors: reading JSON Lines (files, folders, globs, gzip; local, HDFS or object
+  storage paths), per-record cleaning, tokenizing, counting, TF-IDF, LDA, topic mixtures;
+* driver: the English paragraphs that fit the tokenizer (English term frequencies choose
+  CC-CEDICT senses), the set of template lines per source, the vocabulary (terms and
+  counts), the K x V topic-term matrix, and the result tables, which hold one row per
+  modelling unit and a few per article (for tens of millions of units, read the Parquet
+  copies instead of the CSVs).
+
+The K sweep, seed stability, bootstrap and cross-check models stay with the local engine:
+choose K on a sample (``polthemes fit --sample``), then fit that K on the whole archive here.
+"""
+
+from __future__ import annotations
+
+import glob as globbing
+import hashlib
+import importlib.util
+import json
+import pickle
+import os
+import shutil
+import time
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from urllib.parse import unquote
+
+import numpy as np
+import pandas as pd
+
+from polthemes.boilerplate import normalise_line, repeated_line_threshold
+from polthemes.corpus import (
+    _document_from_record,
+    _finish,
+    cut_repeated_lines,
+    draft_lines,
+    source_group,
+)
+from polthemes.document import draft_article
+from polthemes.models import DEFAULT_ETA
+from polthemes.records import SkippedSource
+from polthemes.settings import AnalysisError, AnalysisSettings
+
+#: MLlib LDA optimisers. "em" (expectation-maximisation over the document-term graph) is
+#: the default: on a 5,000-item sample its topics agree with the local engine's nearly as
+#: well as two local seeds agree with each other (benchmarks/results/spark_vs_local.md).
+#: "online" (variational Bayes on a 5% mini-batch per iteration) needs far less memory and
+#: time per iteration, for corpora whose graph does not fit, and agrees less.
+OPTIMIZERS = ("em", "online")
+DEFAULT_OPTIMIZER = "em"
+#: Iterations of MLlib's LDA per optimiser; online VB sees one mini-batch per iteration.
+DEFAULT_MAX_ITER = {"em": 50, "online": 100}
+#: Suffixes read from a folder given as input.
+JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz", ".json", ".json.gz")
+
+
+class SparkUnavailable(RuntimeError):
+    """pyspark or Java is missing; the message says how to get them."""
+
+
+@dataclass
+class SparkRun:
+    """What a Spark run produced: the same tables as the local engine, plus Spark facts."""
+
+    settings: AnalysisSettings
+    tables: dict[str, pd.DataFrame]
+    manifest: dict
+    labels: list[str]
+    topic_terms: np.ndarray  # K x V, rows sum to one
+    vocabulary: list[str]
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    timings_s: dict[str, float] = field(default_factory=dict)
+
+    def top_terms(self, n: int = 10) -> list[list[str]]:
+        """The ``n`` most probable terms of each topic (ties broken by term), as the local models."""
+        return [
+            [self.vocabulary[j] for j in sorted(range(len(row)), key=lambda j: (-row[j], self.vocabulary[j]))[:n]]
+            for row in np.round(self.topic_terms, 12)
+        ]
+
+
+# --- Session --------------------------------------------------------------------------------
+
+
+def java_problem() -> str:
+    """Why Spark cannot start here ('' when Java and pyspark are both present)."""
+    if importlib.util.find_spec("pyspark") is None:
+        return "pyspark is not installed: pip install -e '.[spark]' (make setup installs it)"
+    java_home = os.environ.get("JAVA_HOME")
+    if not (java_home and Path(java_home, "bin", "java").exists()) and shutil.which("java") is None:
+        return "no Java runtime found (Spark needs Java 17 or 21): install e.g. openjdk-17-jre-headless, or set JAVA_HOME"
+    return ""
+
+
+def spark_session(master: str | None = "local[2]", *, app_name: str = "polthemes", config: dict[str, str] | None = None):
+    """A SparkSession; ``master=None`` keeps what ``spark-submit`` configured.
+
+    Raises :class:`SparkUnavailable` with the fix when pyspark or Java is missing, instead
+    of a Py4J traceback.
+    """
+    problem = java_problem()
+    if problem:
+        raise SparkUnavailable(problem)
+    from pyspark.sql import SparkSession
+
+    builder = SparkSession.builder.appName(app_name)
+    if master:
+        builder = builder.master(master)
+    settings = {
+        "spark.ui.showConsoleProgress": "false",
+        "spark.sql.session.timeZone": "UTC",
+        # Workers rebuild the tokenizer once per Python process; keep the processes.
+        "spark.python.worker.reuse": "true",
+        **(config or {}),
+    }
+    for key, value in settings.items():
+        builder = builder.config(key, value)
+    session = builder.getOrCreate()
+    session.sparkContext.setLogLevel("ERROR")
+    return session
+
+
+# --- Input ----------------------------------------------------------------------------------
+
+
+def expand_inputs(inputs: str | Path | Sequence[str | Path]) -> list[str]:
+    """Local paths, folders and globs -> the JSON Lines files they name, sorted; a URI with a
+    scheme (hdfs://, s3a://, gs://) is passed to Spark as given (Spark expands its globs)."""
+    items = [inputs] if isinstance(inputs, (str, Path)) else list(inputs)
+    files: list[str] = []
+    for item in map(str, items):
+        if "://" in item and not item.startswith("file://"):
+            files.append(item)
+            continue
+        local = item.removeprefix("file://")
+        matches = sorted(globbing.glob(local, recursive=True)) if any(c in local for c in "*?[") else [local]
+        if not matches:
+            raise AnalysisError(f"{item}: no file matches")
+        for match in matches:
+            path = Path(match)
+            if path.is_dir():
+                found = sorted(str(p) for p in path.rglob("*") if p.is_file() and p.name.lower().endswith(JSONL_SUFFIXES))
+                if not found:
+                    raise AnalysisError(f"{path}: no JSON Lines files ({', '.join(JSONL_SUFFIXES)}) in this folder")
+                files.extend(found)
+            elif path.is_file():
+                files.append(str(path))
+            else:
+                raise AnalysisError(f"{path}: no such file or folder")
+    return files
+
+
+def _numbered_lines(sc, files: list[str]):
+    """RDD of (position, file, line number, line), one text file per input so line numbers
+    are exact and ``position`` (file index, line number) orders records as the local reader
+    does. A URI glob (hdfs:///archive/*.jsonl.gz) is expanded by Spark, so its records are
+    numbered across the files it matches."""
+    parts = []
+    for index, file in enumerate(files):
+        lines = sc.textFile(file).zipWithIndex()
+        parts.append(lines.map(lambda pair, index=index, file=file: ((index, pair[1] + 1), file, pair[1] + 1, pair[0])))
+    return sc.union(parts)
+
+
+#: Input bytes per partition when the input's size is known (local files).
+BYTES_PER_PARTITION = 4 << 20
+
+
+def _partitions(files: list[str], parallelism: int) -> int:
+    """How many partitions to spread the records over: a gzip file is one split, so its lines
+    are redistributed; up to 4 per core, fewer for a small local input (each partition costs
+    a task per stage, which dominates on a handful of articles)."""
+    most = max(4 * parallelism, len(files))
+    if any("://" in f and not f.startswith("file://") for f in files):
+        return most
+    size = sum(Path(_display(f)).stat().st_size * (4 if f.endswith(".gz") else 1) for f in files)
+    return max(min(parallelism, most), min(most, -(-size // BYTES_PER_PARTITION)))
+
+
+def _parse_partition(rows: Iterable[tuple[int, str, int, str]]) -> Iterator[tuple]:
+    """(position, draft) or (position, SkippedSource) per record, as the local reader does."""
+    for position, file, line_no, line in rows:
+        if not line.strip():
+            continue
+        location = f"{_display(file)}:{line_no}" if not any(c in file for c in "*?[") else f"{_display(file)}, record {line_no}"
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as error:
+            yield position, SkippedSource(location, f"malformed JSON ({error.msg} at column {error.colno})")
+            continue
+        if not isinstance(record, dict):
+            yield position, SkippedSource(location, f"expected a JSON object, found {type(record).__name__}")
+            continue
+        for item in _document_from_record(Path(_display(file)), location, record):
+            yield position, item if isinstance(item, SkippedSource) else draft_article(item)
+
+
+def _display(uri: str) -> str:
+    return unquote(uri.removeprefix("file://"))
+
+
+# --- Tokenizing on executors ----------------------------------------------------------------
+
+#: The fitted tokenizer of this Python worker process, rebuilt once from its fitted state.
+_WORKER_PIPELINES: dict[str, object] = {}
+
+
+def _worker_pipeline(key: str, state: dict):
+    from polthemes.tokens import TokenPipeline
+
+    pipeline = _WORKER_PIPELINES.get(key)
+    if pipeline is None:
+        _WORKER_PIPELINES.clear()
+        pipeline = _WORKER_PIPELINES[key] = TokenPipeline.from_fitted_state(state)
+    return pipeline
+
+
+def _tokenize_partition(articles: Iterable, key: str, state: dict, unit: str, window_tokens: int, min_terms: int):
+    """Per ``(position, article)``: its modelling units (each with the article's position,
+    for corpus order) and its token counts (for labels and coverage)."""
+    from polthemes.tokens import TokenizedArticle, _article_paragraphs
+    from polthemes.concepts import STOPWORD
+    from polthemes.units import modelling_units
+
+    pipeline = _worker_pipeline(key, state)
+    for (file_index, line_no), article in articles:
+        paragraphs, counts = [], Counter()
+        for text, language in _article_paragraphs(article):
+            tokens = pipeline.tokenize(text, language)
+            counts.update(tokens)
+            paragraphs.append(tuple(term for term, _, _, origin in tokens if origin != STOPWORD))
+        tokenized = TokenizedArticle(article.id, article.language, tuple(paragraphs))
+        units = modelling_units([tokenized], unit, window_tokens=window_tokens, min_terms=min_terms)
+        rows = [
+            (file_index, line_no, article.id, u.index, u.language, list(u.terms), "\n".join(article.paragraphs[p] for p in u.paragraphs))
+            for u in units
+        ]
+        yield rows, counts, len(tokenized.terms)
+
+
+def _summed_counts(items: Iterable) -> Iterator[Counter]:
+    total: Counter = Counter()
+    for _, counts, _ in items:
+        total.update(counts)
+    yield total
+
+
+def _merge_counts(a: Counter, b: Counter) -> Counter:
+    a.update(b)
+    return a
+
+
+# --- The run --------------------------------------------------------------------------------
+
+
+def run_spark_analysis(
+    inputs: str | Path | Sequence[str | Path],
+    settings: AnalysisSettings = AnalysisSettings(k_values=(10,)),
+    out_dir: str | Path | None = None,
+    *,
+    spark=None,
+    master: str | None = "local[2]",
+    optimizer: str = DEFAULT_OPTIMIZER,
+    max_iter: int | None = None,
+    lda_options: dict | None = None,
+    corpus_name: str = "",
+    log=lambda message: None,
+) -> SparkRun:
+    """Model JSON Lines ``inputs`` on Spark at the one K in ``settings.k_values``.
+
+    ``spark`` is an existing SparkSession (else one is started on ``master``). Writes the
+    result folder to ``out_dir`` when given: the local engine's CSV tables and manifest, and
+    ``parquet/`` with the per-document tables.
+    """
+    settings.check()
+    if len(settings.k_values) != 1:
+        raise AnalysisError(
+            f"the Spark engine fits one K, got {list(settings.k_values)}: choose K on a sample with the local engine "
+            "(polthemes fit --sample N), then give that K here"
+        )
+    if optimizer not in OPTIMIZERS:
+        raise AnalysisError(f"unknown optimizer {optimizer!r}; choose one of {', '.join(OPTIMIZERS)}")
+    k = settings.k_values[0]
+    max_iter = max_iter or DEFAULT_MAX_ITER[optimizer]
+    files = expand_inputs(inputs)
+    spark = spark or spark_session(master)
+    sc = spark.sparkContext
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+
+    # 1. Records -> drafts (executors), with the local reader's skips. Records stay where
+    #    they were parsed; only small keys (ids, hashes, lines) travel to decide what to drop.
+    partitions = _partitions(files, sc.defaultParallelism)
+    spark.conf.set("spark.sql.shuffle.partitions", str(partitions))
+    parsed = _numbered_lines(sc, files).repartition(partitions).mapPartitions(_parse_partition).cache()
+    skipped = parsed.filter(lambda pair: isinstance(pair[1], SkippedSource)).map(lambda pair: (pair[1].location, pair[1].reason)).collect()
+    drafts = parsed.filter(lambda pair: not isinstance(pair[1], SkippedSource))
+    # An id used twice: the first record keeps it, the others are reported (as the local reader does).
+    reused = _later_uses(drafts.map(lambda pair: (pair[1].id, (pair[0], pair[1].origin))), partitions)
+    skipped += [(origin, f"id {key!r} already used by {first}") for _, origin, key, first in reused]
+    dropped = sc.broadcast({position for position, *_ in reused})
+    drafts = drafts.filter(lambda pair: pair[0] not in dropped.value)
+
+    # 2. Template lines per source (lines recurring in enough of its articles): counted by executors.
+    group_sizes = dict(drafts.map(lambda pair: (source_group(pair[1]), 1)).reduceByKey(lambda a, b: a + b).collect())
+    thresholds = {group: repeated_line_threshold(n) for group, n in group_sizes.items() if n >= repeated_line_threshold(n)}
+    repeated: dict[str, set[str]] = {}
+    if thresholds:
+        limits = sc.broadcast(thresholds)
+        counted_lines = (
+            drafts.filter(lambda pair: source_group(pair[1]) in limits.value)
+            .flatMap(lambda pair: [((source_group(pair[1]), line), 1) for line in {normalise_line(t) for t in draft_lines(pair[1]) if t.strip()}])
+            .reduceByKey(lambda a, b: a + b)
+            .filter(lambda item: item[1] >= limits.value[item[0][0]])
+            .keys()
+            .collect()
+        )
+        for group, line in counted_lines:
+            repeated.setdefault(group, set()).add(line)
+    templates = sc.broadcast({group: frozenset(lines) for group, lines in repeated.items()})
+
+    def finish(pair):
+        position, draft = pair
+        cut_repeated_lines(draft, templates.value.get(source_group(draft), frozenset()))
+        return position, _finish(draft, {})
+
+    finished = drafts.map(finish).cache()
+    skipped += finished.filter(lambda pair: isinstance(pair[1], SkippedSource)).map(lambda pair: (pair[1].location, pair[1].reason)).collect()
+    finished_articles = finished.filter(lambda pair: not isinstance(pair[1], SkippedSource))
+    # An identical body read twice counts once (the first), as locally.
+    repeats = _later_uses(finished_articles.map(lambda pair: (pair[1].content_sha1, (pair[0], pair[1].id))), partitions)
+    skipped += [(article_id, f"same text as {first}, counted once") for _, article_id, _, first in repeats]
+    repeated_bodies = sc.broadcast({position for position, *_ in repeats})
+    articles = finished_articles.filter(lambda pair: pair[0] not in repeated_bodies.value).cache()
+    n_articles = articles.count()
+    if not n_articles:
+        raise AnalysisError(f"{', '.join(files)}: no articles found")
+    timings["read"] = time.perf_counter() - clock
+    clock = time.perf_counter()
+
+    # 3. Fit the tokenizer on the English paragraphs (driver), tokenize on executors.
+    from polthemes.tokens import TokenizedCorpus, TokenPipeline, _article_paragraphs
+    from polthemes.units import resolve_unit
+
+    english = articles.flatMap(lambda pair: [(pair[0], t) for t, lang in _article_paragraphs(pair[1]) if lang == "en"]).collect()
+    pipeline = TokenPipeline(settings.mode).fit_english([text for _, text in sorted(english)])
+    state = pipeline.fitted_state()
+    key = hashlib.sha1(pickle.dumps(state)).hexdigest()  # names this fitted state in worker processes
+    unit = resolve_unit(settings.unit, n_articles)
+    window, min_terms = settings.window_tokens, settings.min_unit_terms
+    shipped = sc.broadcast(state)  # English term frequencies: sent to each executor once
+    tokenized = articles.mapPartitions(lambda part: _tokenize_partition(part, key, shipped.value, unit, window, min_terms)).cache()
+    token_counts = tokenized.mapPartitions(_summed_counts).reduce(_merge_counts)
+    corpus = TokenizedCorpus(articles=[], mode=settings.mode)
+    pipeline.describe(corpus, token_counts)
+    units = tokenized.flatMap(lambda item: item[0]).zipWithIndex().map(lambda pair: (pair[1], *pair[0])).cache()
+    n_units = units.count()
+    if not n_units:
+        raise AnalysisError(f"no {unit} has {min_terms} or more terms after tokenizing; nothing to model")
+    timings["tokenize"] = time.perf_counter() - clock
+    clock = time.perf_counter()
+
+    # 4. Vocabulary exactly as the local engine filters it; MLlib counts against it.
+    from polthemes.features import select_vocabulary
+
+    total = dict(units.flatMap(lambda u: Counter(u[6]).items()).reduceByKey(lambda a, b: a + b).collect())
+    document_frequency = dict(units.flatMap(lambda u: [(t, 1) for t in set(u[6])]).reduceByKey(lambda a, b: a + b).collect())
+    vocabulary = select_vocabulary(total, document_frequency, n_units, min_count=settings.min_count,
+                                   max_document_share=settings.max_document_share)
+    if k > len(vocabulary) or k > n_units:
+        raise AnalysisError(f"K={k} is more than the {n_units} units or {len(vocabulary)} terms can carry")
+    log(f"{n_articles} articles -> {n_units} {unit} units, {len(vocabulary)} terms (Spark)")
+
+    from pyspark.ml.clustering import LDA
+    from pyspark.ml.feature import IDF, CountVectorizerModel
+    from pyspark.sql import functions as F
+    from pyspark.sql import types as T
+
+    schema = T.StructType([
+        T.StructField("row", T.LongType()), T.StructField("file", T.IntegerType()), T.StructField("line", T.LongType()),
+        T.StructField("id", T.StringType()), T.StructField("unit", T.IntegerType()),
+        T.StructField("language", T.StringType()), T.StructField("terms", T.ArrayType(T.StringType())),
+        T.StructField("text", T.StringType()),
+    ])
+    frame = spark.createDataFrame(units, schema)
+    counter = CountVectorizerModel.from_vocabulary(vocabulary, inputCol="terms", outputCol="counts")
+    counted = counter.transform(frame).drop("text").cache()
+    timings["features"] = time.perf_counter() - clock
+    clock = time.perf_counter()
+
+    # 5. LDA, seeded. Online VB gets the local engine's priors (alpha = 1/K, eta = 0.01);
+    #    MLlib's EM needs priors above 1 (it adds 1 internally) and keeps its own defaults.
+    priors = {"docConcentration": [1.0 / k] * k, "topicConcentration": DEFAULT_ETA} if optimizer == "online" else {}
+    lda = LDA(k=k, maxIter=max_iter, seed=settings.seed, optimizer=optimizer, featuresCol="counts", **priors, **(lda_options or {}))
+    model = lda.fit(counted)
+    topics = model.topicsMatrix().toArray().T  # K x V
+    topics = topics / topics.sum(axis=1, keepdims=True)
+    mixtures = model.transform(counted).select("row", "file", "line", "id", "unit", "language", "terms", "topicDistribution").cache()
+    timings["lda"] = time.perf_counter() - clock
+    clock = time.perf_counter()
+
+    # 6. Tables: the local engine's, in corpus order, from what the executors computed.
+    from polthemes.themes import read_label_overrides, recurring_themes, theme_labels
+
+    run = SparkRun(settings, {}, {}, [], topics, list(vocabulary), skipped=sorted(skipped))
+    labels = theme_labels(run.top_terms(10), corpus, overrides=read_label_overrides())
+    run.labels = labels
+    rows = sorted(mixtures.rdd.map(
+        lambda r: ((r.file, r.line, r.unit), r.row, r.id, r.unit, r.language, len(r.terms), r.topicDistribution.toArray().tolist())
+    ).collect())
+    shares = np.array([r[6] for r in rows])
+    shares = shares / np.where(shares.sum(axis=1, keepdims=True) > 0, shares.sum(axis=1, keepdims=True), 1)
+    theme_columns = [f"theme_{j}" for j in range(k)]
+    document_topics = pd.DataFrame(np.round(shares, 6), columns=theme_columns)
+    for position, (name, index) in enumerate((("id", 2), ("unit", 3), ("language", 4), ("n_terms", 5))):
+        document_topics.insert(position, name, [r[index] for r in rows])
+
+    metadata_rows = [m for _, m in sorted(articles.map(lambda pair: (pair[0], (pair[1].id, pair[1].language, pair[1].date, pair[1].source))).collect())]
+    article_themes = _roll_up(document_topics, shares, metadata_rows, theme_columns)
+    chosen = _passage_rows(rows, shares)
+    texts = dict(frame.filter(F.col("row").isin(sorted({rows[i][1] for picked in chosen.values() for i in picked}))).select("row", "text").rdd.map(tuple).collect())
+    passages = _passages(rows, shares, labels, chosen, texts)
+    article_order = {m[0]: i for i, m in enumerate(metadata_rows)}
+    distinctive = _distinctive_terms(IDF(inputCol="counts", outputCol="tfidf"), counted, vocabulary, corpus, settings.top_terms,
+                                     unit, article_order)
+
+    log_likelihood = float(model.logLikelihood(counted))
+    n_tokens = int(sum(total[t] for t in vocabulary))
+    run.tables = {
+        "k_selection": pd.DataFrame([{"k": k, "log_likelihood": round(log_likelihood, 3),
+                                      "log_perplexity": round(-log_likelihood / n_tokens, 6), "chosen": True}]),
+        "topic_terms": _topic_terms(topics, vocabulary, labels, corpus, settings.top_terms),
+        "document_topics": document_topics,
+        "article_themes": article_themes,
+        "recurring_themes": recurring_themes(article_themes, labels),
+        "passages": passages,
+        "distinctive_terms": distinctive,
+    }
+    timings["tables"] = time.perf_counter() - clock
+    run.timings_s = {name: round(seconds, 3) for name, seconds in timings.items()}
+    run.manifest = _manifest(files, corpus_name, settings, unit, n_articles, n_units, vocabulary, n_tokens, k, optimizer,
+                             max_iter, sc, log_likelihood, len(skipped))
+    if out_dir is not None:
+        write_spark_results(run, Path(out_dir), parquet={"document_topics": mixtures, "article_themes": article_themes})
+    for cached in (parsed, finished, articles, tokenized, units, counted, mixtures):
+        cached.unpersist()
+    return run
+
+
+def _roll_up(document_topics: pd.DataFrame, shares: np.ndarray, metadata_rows, theme_columns) -> pd.DataFrame:
+    """Article rows (token-weighted means of their units), as :func:`polthemes.units.roll_up`."""
+    weights = document_topics.n_terms.to_numpy(dtype=float)
+    ids = document_topics.id.to_numpy()
+    order = list(dict.fromkeys(ids))
+    position = {article_id: i for i, article_id in enumerate(order)}
+    totals = np.zeros((len(order), shares.shape[1]))
+    mass = np.zeros(len(order))
+    rows = np.array([position[i] for i in ids])
+    np.add.at(totals, rows, shares * weights[:, None])
+    np.add.at(mass, rows, weights)
+    table = pd.DataFrame(np.round(totals / np.where(mass > 0, mass, 1)[:, None], 6), columns=theme_columns)
+    meta = {m[0]: m for m in metadata_rows}
+    table.insert(0, "source", [meta[i][3] for i in order])
+    table.insert(0, "date", [meta[i][2] for i in order])
+    table.insert(0, "language", [meta[i][1] for i in order])
+    table.insert(0, "id", order)
+    return table
+
+
+def _topic_terms(topics: np.ndarray, vocabulary: list[str], labels: list[str], corpus, n: int) -> pd.DataFrame:
+    rows = []
+    for theme, row in enumerate(np.round(topics, 12)):
+        best = sorted(range(len(row)), key=lambda j: (-row[j], vocabulary[j]))[:n]
+        for rank, j in enumerate(best, start=1):
+            rows.append({"theme": theme, "label": labels[theme], "rank": rank, "term": vocabulary[j],
+                         "term_label": corpus.label(vocabulary[j]), "weight": round(float(topics[theme, j]), 6)})
+    return pd.DataFrame(rows)
+
+
+#: Passages: the units most devoted to each theme (as themes.representative_passages).
+PASSAGES_PER_THEME, PASSAGE_MIN_TERMS, PASSAGE_MAX_CHARACTERS = 3, 8, 400
+
+
+def _passage_rows(rows, shares: np.ndarray) -> dict[int, list[int]]:
+    """Per theme, the positions in ``rows`` of its top units (ties: article id, unit)."""
+    eligible = [i for i, r in enumerate(rows) if r[5] >= PASSAGE_MIN_TERMS]
+    return {
+        k: sorted(eligible, key=lambda i: (-round(float(shares[i, k]), 9), rows[i][2], rows[i][3]))[:PASSAGES_PER_THEME]
+        for k in range(shares.shape[1])
+    }
+
+
+def _passages(rows, shares: np.ndarray, labels, chosen: dict[int, list[int]], texts: dict[int, str]) -> pd.DataFrame:
+    out = []
+    for k, label in enumerate(labels):
+        for rank, i in enumerate(chosen[k], start=1):
+            text = texts[rows[i][1]]
+            out.append({"theme": k, "label": label, "rank": rank, "id": rows[i][2], "unit": rows[i][3], "language": rows[i][4],
+                        "share": round(float(shares[i, k]), 6),
+                        "text": text if len(text) <= PASSAGE_MAX_CHARACTERS else text[: PASSAGE_MAX_CHARACTERS - 1] + "…"})
+    return pd.DataFrame(out, columns=["theme", "label", "rank", "id", "unit", "language", "share", "text"])
+
+
+def _later_uses(keyed, partitions: int) -> list[tuple]:
+    """``(position, name, key, first name)`` for every record whose key an earlier record
+    already used; ``keyed`` holds ``(key, (position, name))``. Only keys used twice reach
+    the driver."""
+    out = []
+    for key, uses in keyed.groupByKey(partitions).filter(lambda item: len(item[1]) > 1).collect():
+        first, *later = sorted(uses)
+        out += [(position, name, key, first[1]) for position, name in later]
+    return out
+
+
+def _distinctive_terms(idf, counted, vocabulary, corpus, n: int, unit: str, article_order: dict[str, int]) -> pd.DataFrame:
+    """Each article's ``n`` highest TF-IDF terms, weighted by MLlib's IDF on executors.
+
+    MLlib's idf is log((m + 1) / (df + 1)) without scikit-learn's +1, and rows are l2-normalised
+    here as in the local table; with units other than articles, an article's units are summed
+    first so the table is per article in both engines.
+    """
+    article_counts = counted.rdd.map(lambda r: (r.id, r.counts)).reduceByKey(_add_vectors)
+    frame = article_counts.map(lambda pair: (pair[0], pair[1])).toDF(["id", "counts"]) if unit != "article" else counted.select("id", "counts")
+    weighted = idf.fit(frame).transform(frame)
+    words = vocabulary
+
+    def top(row):
+        vector = row.tfidf
+        norm = float(np.linalg.norm(vector.values)) or 1.0
+        counts = dict(zip(row.counts.indices.tolist(), row.counts.values.tolist()))
+        order = sorted(zip(vector.indices.tolist(), vector.values.tolist()), key=lambda p: (-round(p[1] / norm, 12), words[p[0]]))[:n]
+        return [(row.id, rank, words[j], round(v / norm, 6), int(counts[j])) for rank, (j, v) in enumerate(order, start=1)]
+
+    rows = sorted(weighted.rdd.flatMap(top).collect(), key=lambda r: (article_order[r[0]], r[1]))
+    table = pd.DataFrame(rows, columns=["id", "rank", "term", "tfidf", "count"])
+    labels = {term: corpus.label(term) for term in table.term.unique()}
+    table["label"] = table.term.map(labels)
+    return table
+
+
+def _add_vectors(a, b):
+    from pyspark.ml.linalg import SparseVector
+
+    merged = Counter(dict(zip(a.indices.tolist(), a.values.tolist())))
+    merged.update(dict(zip(b.indices.tolist(), b.values.tolist())))
+    indices = sorted(merged)
+    return SparseVector(a.size, indices, [merged[i] for i in indices])
+
+
+def _manifest(files, corpus_name, settings, unit, n_articles, n_units, vocabulary, n_tokens, k, optimizer, max_iter, sc,
+              log_likelihood, n_skipped) -> dict:
+    from polthemes import __version__
+    from polthemes.analysis import RECORDED_LIBRARIES, _resource_hashes, library_versions
+
+    versions = library_versions((*RECORDED_LIBRARIES, "pyspark"))
+    return {
+        "polthemes": __version__,
+        "engine": {"name": "spark", "spark": sc.version, "master": sc.master, "optimizer": optimizer},
+        "corpus": {"name": corpus_name, "inputs": [_display(f) for f in files], "articles": n_articles, "skipped": n_skipped},
+        "settings": {**asdict(settings), "seeds": [settings.seed], "resolved_unit": unit},
+        "model": {"backend": f"spark-{optimizer}", "k": k, "alpha": 1.0 / k if optimizer == "online" else None, "eta": DEFAULT_ETA if optimizer == "online" else None,
+                  "max_iter": max_iter, "n_iter": max_iter, "converged": None, "convergence": None,
+                  "log_likelihood": round(log_likelihood, 3), "log_perplexity": round(-log_likelihood / n_tokens, 6)},
+        "selection": {"chosen_k": k, "unstable": False, "warning": "", "edge_note": "",
+                      "rule": "given (the Spark engine fits one K; choose it with the local engine's sweep on a sample)"},
+        "data": {"units": n_units, "terms": len(vocabulary), "tokens": n_tokens},
+        "resources_sha256": _resource_hashes(),
+        "libraries": versions,
+    }
+
+
+def write_spark_results(run: SparkRun, out_dir: Path, *, parquet: dict) -> list[Path]:
+    """The local engine's CSVs and manifest, and ``parquet/<table>/`` written by Spark."""
+    from polthemes.analysis import _csv
+    from polthemes.outputs import check_output_location, replace_folder, write_text_atomic
+
+    check_output_location(out_dir)
+    staging = out_dir.with_name(f".{out_dir.name}.staging")
+    shutil.rmtree(staging, ignore_errors=True)
+    for name, table in sorted(run.tables.items()):
+        write_text_atomic(staging / f"{name}.csv", _csv(table))
+    write_text_atomic(staging / "manifest.json", json.dumps(run.manifest, ensure_ascii=False, indent=1, sort_keys=True, default=str) + "\n")
+    for name, data in parquet.items():
+        target = str((staging / "parquet" / name).resolve())
+        if isinstance(data, pd.DataFrame):
+            from pyspark.sql import SparkSession
+
+            data = SparkSession.getActiveSession().createDataFrame(data)
+        else:
+            data = data.drop("terms").withColumn("topicDistribution", _vector_to_array(data))
+        data.write.mode("overwrite").parquet(target)
+    replace_folder(staging, out_dir)
+    return sorted(out_dir.iterdir())
+
+
+def _vector_to_array(frame):
+    from pyspark.ml.functions import vector_to_array
+
+    return vector_to_array(frame.topicDistribution)

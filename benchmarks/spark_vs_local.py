@@ -81,6 +81,7 @@ def run_both(corpus: Path, spark, *, optimizer: str = "em", references: bool = F
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sample-only", action="store_true")
+    parser.add_argument("--optimizer", choices=("em", "online"), default="em", help="MLlib LDA optimiser (default: em)")
     args = parser.parse_args()
     if not ARCHIVE.exists():
         print(f"The archive is not here: {ARCHIVE}\nThis benchmark needs ../shared/corpora/ beside the project.")
@@ -97,17 +98,21 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as folder:
         sample = Path(folder) / "sample.jsonl"
         write_sample(sample, SAMPLE)
-        rows.append(("5,000-item sample", run_both(sample, spark, references=True)))
+        rows.append(("5,000-item sample", run_both(sample, spark, optimizer=args.optimizer, references=True)))
         print(rows[-1], flush=True)
     if not args.sample_only:
-        rows.append(("whole archive", run_both(ARCHIVE, spark)))
+        rows.append(("whole archive", run_both(ARCHIVE, spark, optimizer=args.optimizer)))
         print(rows[-1], flush=True)
+    from polthemes.spark_engine import DEFAULT_MAX_ITER
+
+    suffix_flags = (" --sample-only" if args.sample_only else "") + ("" if args.optimizer == "em" else f" --optimizer {args.optimizer}")
     lines = [
-        "# Local engine vs Spark local[2]",
+        f"# Local engine vs Spark local[2]{'' if args.optimizer == 'em' else ' (' + args.optimizer + ' LDA)'}",
         "",
         f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
         f"Spark {spark.version}. K = {K}, seed 0, one seed, no bootstrap or cross-check; local engine cold (no cache), 2 workers; "
-        "Spark EM LDA, 50 iterations (the engine's default). Command: `.venv/bin/python benchmarks/spark_vs_local.py`.",
+        f"Spark {args.optimizer} LDA, {DEFAULT_MAX_ITER[args.optimizer]} iterations (the engine's default for it). "
+        f"Command: `.venv/bin/python benchmarks/spark_vs_local.py{suffix_flags}`.",
         "",
         "| corpus | items | units (local / Spark) | terms (local / Spark) | local wall | Spark wall | Spark / local | matched top-10 overlap, mean | per theme |",
         "|---|---|---|---|---|---|---|---|---|",
@@ -126,10 +131,13 @@ def main() -> int:
     for name, r in rows:
         lines.append(f"- {name}: local {{{', '.join(f'{k}: {v:.1f}' for k, v in r['local_timings'].items())}}}; "
                      f"Spark {{{', '.join(f'{k}: {v:.1f}' for k, v in r['spark_timings'].items())}}}")
-    out = HERE / "results" / "spark_vs_local.md"
+    out = HERE / "results" / f"spark_vs_local{'' if args.optimizer == 'em' else '_' + args.optimizer}.md"
     out.parent.mkdir(exist_ok=True)
     out.write_text("\n".join(lines) + "\n", encoding="utf-8")
     print("\n".join(lines))
+    from collect_results import collect
+
+    collect()
     spark.stop()
     return 0
 

@@ -65,6 +65,7 @@ def runs(spark, tmp_path_factory):
 def test_spark_counts_exactly_what_the_local_engine_counts(runs):
     local, remote, _ = runs
     assert remote.manifest["data"] == local.manifest["data"]
+    assert remote.manifest["corpus"]["sha256"] == local.manifest["corpus"]["sha256"]  # the same articles, in order
     assert remote.vocabulary == list(local.bag.vocabulary)
     units = ["id", "unit", "language", "n_terms"]
     pd.testing.assert_frame_equal(remote.tables["document_topics"][units], local.tables["document_topics"][units])

@@ -260,11 +260,25 @@ def _agreement_table(model: TopicModel, others: dict[str, TopicModel], selection
 
 
 def corpus_hash(articles: list[Article]) -> str:
-    """SHA-256 over the articles' ids and cleaned texts, in order: what the models saw."""
-    digest = hashlib.sha256()
-    for article in articles:
-        digest.update(article.id.encode("utf-8") + b"\0" + article.text.encode("utf-8") + b"\0")
-    return digest.hexdigest()
+    """SHA-256 over the articles' ids and cleaned texts, in order: what the models saw.
+
+    Hashed article by article, then over the digests in order, so an engine that reads
+    articles in parallel (Spark) gets the same value from per-article digests.
+    """
+    return combine_article_digests(article_digest(article) for article in articles)
+
+
+def article_digest(article: Article) -> bytes:
+    """One article's part of :func:`corpus_hash`."""
+    return hashlib.sha256(article.id.encode("utf-8") + b"\0" + article.text.encode("utf-8")).digest()
+
+
+def combine_article_digests(digests) -> str:
+    """:func:`corpus_hash` from the articles' digests, in corpus order."""
+    combined = hashlib.sha256()
+    for digest in digests:
+        combined.update(digest)
+    return combined.hexdigest()
 
 
 def _resource_hashes() -> dict[str, str]:

@@ -31,6 +31,7 @@ import json
 import pickle
 import os
 import shutil
+import sys
 import time
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
@@ -116,6 +117,10 @@ def spark_session(master: str | None = "local[2]", *, app_name: str = "polthemes
         raise SparkUnavailable(problem)
     from pyspark.sql import SparkSession
 
+    if "PYSPARK_GATEWAY_PORT" not in os.environ:
+        # Started from Python rather than by spark-submit: the executors are local processes
+        # and must run this interpreter (the one with polthemes installed), not `python3` on PATH.
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     builder = SparkSession.builder.appName(app_name)
     if master:
         builder = builder.master(master)
@@ -428,7 +433,13 @@ def run_spark_analysis(
     for position, (name, index) in enumerate((("id", 2), ("unit", 3), ("language", 4), ("n_terms", 5))):
         document_topics.insert(position, name, [r[index] for r in rows])
 
-    metadata_rows = [m for _, m in sorted(articles.map(lambda pair: (pair[0], (pair[1].id, pair[1].language, pair[1].date, pair[1].source))).collect())]
+    from polthemes.analysis import article_digest, combine_article_digests
+
+    metadata_rows = [m for _, m in sorted(articles.map(
+        lambda pair: (pair[0], (pair[1].id, pair[1].language, pair[1].date, pair[1].source, article_digest(pair[1])))
+    ).collect())]
+    corpus_sha256 = combine_article_digests(m[4] for m in metadata_rows)
+    languages = Counter(m[1] for m in metadata_rows)
     article_themes = _roll_up(document_topics, shares, metadata_rows, theme_columns)
     chosen = _passage_rows(rows, shares)
     texts = dict(frame.filter(F.col("row").isin(sorted({rows[i][1] for picked in chosen.values() for i in picked}))).select("row", "text").rdd.map(tuple).collect())
@@ -453,6 +464,7 @@ def run_spark_analysis(
     run.timings_s = {name: round(seconds, 3) for name, seconds in timings.items()}
     run.manifest = _manifest(files, corpus_name, settings, unit, n_articles, n_units, vocabulary, n_tokens, k, optimizer,
                              max_iter, sc, log_likelihood, len(skipped))
+    run.manifest["corpus"].update({"sha256": corpus_sha256, "languages": dict(sorted(languages.items()))})
     if out_dir is not None:
         write_spark_results(run, Path(out_dir), parquet={"document_topics": mixtures, "article_themes": article_themes})
     for cached in (parsed, finished, articles, tokenized, units, counted, mixtures):

@@ -4,7 +4,7 @@ Nothing is rewritten for Spark: executors run the project's own reader rules, cl
 language detection and :class:`~polthemes.tokens.TokenPipeline` (jieba with the glossary,
 CC-CEDICT, the English lemmatiser) inside ``mapPartitions``; MLlib does the counting
 (``CountVectorizer`` over the vocabulary the local engine would keep), TF-IDF (``IDF``) and
-LDA (online variational Bayes, or EM). What comes back is the same result folder as the
+LDA (expectation-maximisation by default, online variational Bayes on request). What comes back is the same result folder as the
 local engine (the same CSV tables with the same columns, ``manifest.json``), plus Parquet
 copies of the per-document tables, so notebooks and figures read it unchanged.
 
@@ -286,9 +286,12 @@ def run_spark_analysis(
 ) -> SparkRun:
     """Model JSON Lines ``inputs`` on Spark at the one K in ``settings.k_values``.
 
-    ``spark`` is an existing SparkSession (else one is started on ``master``). Writes the
-    result folder to ``out_dir`` when given: the local engine's CSV tables and manifest, and
-    ``parquet/`` with the per-document tables.
+    ``spark`` is an existing SparkSession (else one is started on ``master``; ``None`` keeps
+    what spark-submit configured). ``lda_options`` passes further MLlib LDA parameters
+    (``subsamplingRate``, ``checkpointInterval`` ...). Writes the result folder to
+    ``out_dir`` when given: the local engine's CSV tables and manifest, and ``parquet/`` with
+    the per-document tables. Raises :class:`AnalysisError` for parameters that cannot work,
+    before Spark starts, and :class:`SparkUnavailable` without Java or pyspark.
     """
     settings.check()
     if len(settings.k_values) != 1:

@@ -52,6 +52,7 @@ from polthemes.corpus import (
 )
 from polthemes.document import draft_article
 from polthemes.models import DEFAULT_ETA
+from polthemes.config import METADATA_FILENAME
 from polthemes.records import SkippedSource
 from polthemes.settings import AnalysisError, AnalysisSettings
 
@@ -141,9 +142,16 @@ def spark_session(master: str | None = "local[2]", *, app_name: str = "polthemes
 # --- Input ----------------------------------------------------------------------------------
 
 
-def expand_inputs(inputs: str | Path | Sequence[str | Path]) -> list[str]:
-    """Local paths, folders and globs -> the JSON Lines files they name, sorted; a URI with a
-    scheme (hdfs://, s3a://, gs://) is passed to Spark as given (Spark expands its globs)."""
+def expand_inputs(inputs: str | Path | Sequence[str | Path], *, not_read: list | None = None) -> list[str]:
+    """Local paths, folders and globs -> the JSON Lines files they name; a URI with a scheme
+    (hdfs://, s3a://, gs://) is passed to Spark as given (Spark expands its globs).
+
+    A folder is listed as the local reader lists it (recursively, in path order, hidden
+    files and folders left out); its other files are not read by this engine and are
+    appended to ``not_read`` as ``(file, reason)`` for the report.
+    """
+    from polthemes.corpus import _is_hidden
+
     items = [inputs] if isinstance(inputs, (str, Path)) else list(inputs)
     files: list[str] = []
     for item in map(str, items):
@@ -157,15 +165,32 @@ def expand_inputs(inputs: str | Path | Sequence[str | Path]) -> list[str]:
         for match in matches:
             path = Path(match)
             if path.is_dir():
-                found = sorted(str(p) for p in path.rglob("*") if p.is_file() and p.name.lower().endswith(JSONL_SUFFIXES))
+                listed = sorted(p for p in path.rglob("*") if p.is_file() and not _is_hidden(p.relative_to(path)))
+                found = [str(p) for p in listed if p.name.lower().endswith(JSONL_SUFFIXES)]
                 if not found:
                     raise AnalysisError(f"{path}: no JSON Lines files ({', '.join(JSONL_SUFFIXES)}) in this folder")
                 files.extend(found)
+                if not_read is not None:
+                    not_read.extend((str(p), "not JSON Lines: the Spark engine reads JSON Lines only")
+                                    for p in listed if not p.name.lower().endswith(JSONL_SUFFIXES) and p.name != METADATA_FILENAME)
             elif path.is_file():
                 files.append(str(path))
             else:
                 raise AnalysisError(f"{path}: no such file or folder")
     return files
+
+
+def _overrides(inputs: str | Path | Sequence[str | Path]) -> dict[str, dict[str, str]]:
+    """``metadata.csv`` overrides of every local folder given, as the local reader applies them."""
+    from polthemes.corpus import _read_overrides
+
+    items = [inputs] if isinstance(inputs, (str, Path)) else list(inputs)
+    merged: dict[str, dict[str, str]] = {}
+    for item in map(str, items):
+        path = Path(item.removeprefix("file://"))
+        if "://" not in item.removeprefix("file://") and path.is_dir():
+            merged.update(_read_overrides(path))
+    return merged
 
 
 def _numbered_lines(sc, files: list[str]):
@@ -201,6 +226,10 @@ def _parse_partition(rows: Iterable[tuple[int, str, int, str]]) -> Iterator[tupl
         if not line.strip():
             continue
         location = f"{_display(file)}:{line_no}" if not any(c in file for c in "*?[") else f"{_display(file)}, record {line_no}"
+        if "\ufffd" in line:
+            # Hadoop's text reader replaced bytes that are not UTF-8: skip, as the local reader does.
+            yield position, SkippedSource(location, "not UTF-8 (bytes replaced by U+FFFD when read)")
+            continue
         try:
             record = json.loads(line)
         except json.JSONDecodeError as error:
@@ -235,7 +264,8 @@ def _worker_pipeline(key: str, state: dict):
 
 def _tokenize_partition(articles: Iterable, key: str, state: dict, unit: str, window_tokens: int, min_terms: int):
     """Per ``(position, article)``: its modelling units (each with the article's position,
-    for corpus order) and its token counts (for labels and coverage)."""
+    for corpus order), its token counts (for labels and coverage) and all its terms (for
+    the per-article TF-IDF table, which counts whole articles as the local engine does)."""
     from polthemes.tokens import TokenizedArticle, _article_paragraphs
     from polthemes.concepts import STOPWORD
     from polthemes.units import modelling_units
@@ -253,7 +283,7 @@ def _tokenize_partition(articles: Iterable, key: str, state: dict, unit: str, wi
             (file_index, line_no, article.id, u.index, u.language, list(u.terms), "\n".join(article.paragraphs[p] for p in u.paragraphs))
             for u in units
         ]
-        yield rows, counts, len(tokenized.terms)
+        yield rows, counts, (article.id, tokenized.terms)
 
 
 def _summed_counts(items: Iterable) -> Iterator[Counter]:
@@ -302,8 +332,14 @@ def run_spark_analysis(
     if optimizer not in OPTIMIZERS:
         raise AnalysisError(f"unknown optimizer {optimizer!r}; choose one of {', '.join(OPTIMIZERS)}")
     k = settings.k_values[0]
-    max_iter = max_iter or DEFAULT_MAX_ITER[optimizer]
-    files = expand_inputs(inputs)
+    if k < 2:
+        raise AnalysisError(f"MLlib's LDA needs K >= 2, got K={k}")
+    max_iter = DEFAULT_MAX_ITER[optimizer] if max_iter is None else max_iter
+    if max_iter < 1:
+        raise AnalysisError(f"max_iter must be at least 1, got {max_iter}")
+    not_read: list[tuple[str, str]] = []
+    files = expand_inputs(inputs, not_read=not_read)
+    overrides = _overrides(inputs)
     spark = spark or spark_session(master)
     sc = spark.sparkContext
     timings: dict[str, float] = {}
@@ -314,7 +350,11 @@ def run_spark_analysis(
     partitions = _partitions(files, sc.defaultParallelism)
     spark.conf.set("spark.sql.shuffle.partitions", str(partitions))
     parsed = _numbered_lines(sc, files).repartition(partitions).mapPartitions(_parse_partition).cache()
-    skipped = parsed.filter(lambda pair: isinstance(pair[1], SkippedSource)).map(lambda pair: (pair[1].location, pair[1].reason)).collect()
+    try:
+        skipped = not_read + parsed.filter(lambda pair: isinstance(pair[1], SkippedSource)).map(lambda pair: (pair[1].location, pair[1].reason)).collect()
+    except Exception as error:  # Py4J wraps Hadoop's read errors (truncated gzip, unreadable file)
+        cause = str(error).strip().splitlines()[0][:300]
+        raise AnalysisError(f"{', '.join(map(_display, files))}: Spark could not read the input ({cause})") from None
     drafts = parsed.filter(lambda pair: not isinstance(pair[1], SkippedSource))
     # An id used twice: the first record keeps it, the others are reported (as the local reader does).
     reused = _later_uses(drafts.map(lambda pair: (pair[1].id, (pair[0], pair[1].origin))), partitions)
@@ -339,11 +379,12 @@ def run_spark_analysis(
         for group, line in counted_lines:
             repeated.setdefault(group, set()).add(line)
     templates = sc.broadcast({group: frozenset(lines) for group, lines in repeated.items()})
+    given = sc.broadcast(overrides)  # metadata.csv of the folders given: a few fields per article
 
     def finish(pair):
         position, draft = pair
         cut_repeated_lines(draft, templates.value.get(source_group(draft), frozenset()))
-        return position, _finish(draft, {})
+        return position, _finish(draft, given.value.get(draft.id, {}))
 
     finished = drafts.map(finish).cache()
     skipped += finished.filter(lambda pair: isinstance(pair[1], SkippedSource)).map(lambda pair: (pair[1].location, pair[1].reason)).collect()
@@ -354,6 +395,9 @@ def run_spark_analysis(
     repeated_bodies = sc.broadcast({position for position, *_ in repeats})
     articles = finished_articles.filter(lambda pair: pair[0] not in repeated_bodies.value).cache()
     n_articles = articles.count()
+    if overrides:
+        known = set(drafts.map(lambda pair: pair[1].id).filter(lambda i: i in given.value).collect())
+        skipped += [(METADATA_FILENAME, f"no article with id {i!r}") for i in sorted(set(overrides) - known)]
     if not n_articles:
         raise AnalysisError(f"{', '.join(files)}: no articles found")
     timings["read"] = time.perf_counter() - clock
@@ -374,7 +418,15 @@ def run_spark_analysis(
     token_counts = tokenized.mapPartitions(_summed_counts).reduce(_merge_counts)
     corpus = TokenizedCorpus(articles=[], mode=settings.mode)
     pipeline.describe(corpus, token_counts)
-    units = tokenized.flatMap(lambda item: item[0]).zipWithIndex().map(lambda pair: (pair[1], *pair[0])).cache()
+    # Units in corpus order, in a fixed number of partitions: MLlib's LDA numbers documents
+    # and seeds its start by partition, so this is what makes a seeded run repeatable.
+    units = (
+        tokenized.flatMap(lambda item: item[0])
+        .sortBy(lambda u: (u[0], u[1], u[3]), numPartitions=partitions)
+        .zipWithIndex()
+        .map(lambda pair: (pair[1], *pair[0]))
+        .cache()
+    )
     n_units = units.count()
     if not n_units:
         raise AnalysisError(f"no {unit} has {min_terms} or more terms after tokenizing; nothing to model")
@@ -386,10 +438,15 @@ def run_spark_analysis(
 
     total = dict(units.flatMap(lambda u: Counter(u[6]).items()).reduceByKey(lambda a, b: a + b).collect())
     document_frequency = dict(units.flatMap(lambda u: [(t, 1) for t in set(u[6])]).reduceByKey(lambda a, b: a + b).collect())
-    vocabulary = select_vocabulary(total, document_frequency, n_units, min_count=settings.min_count,
-                                   max_document_share=settings.max_document_share)
-    if k > len(vocabulary) or k > n_units:
-        raise AnalysisError(f"K={k} is more than the {n_units} units or {len(vocabulary)} terms can carry")
+    try:
+        vocabulary = select_vocabulary(total, document_frequency, n_units, min_count=settings.min_count,
+                                       max_document_share=settings.max_document_share)
+    except ValueError as error:
+        raise AnalysisError(f"{error} ({n_units} {unit} units)") from None
+    words = set(vocabulary)
+    modelled = units.filter(lambda u: any(t in words for t in u[6])).count()
+    if k > len(vocabulary) or k > modelled:
+        raise AnalysisError(f"K={k} is more than the {modelled} units with vocabulary terms or {len(vocabulary)} terms can carry")
     log(f"{n_articles} articles -> {n_units} {unit} units, {len(vocabulary)} terms (Spark)")
 
     from pyspark.ml.clustering import LDA
@@ -430,7 +487,10 @@ def run_spark_analysis(
         lambda r: ((r.file, r.line, r.unit), r.row, r.id, r.unit, r.language, len(r.terms), r.topicDistribution.toArray().tolist())
     ).collect())
     shares = np.array([r[6] for r in rows])
-    shares = shares / np.where(shares.sum(axis=1, keepdims=True) > 0, shares.sum(axis=1, keepdims=True), 1)
+    sums = shares.sum(axis=1, keepdims=True)
+    # A unit with no vocabulary term gets no topic mass from MLlib; the local models give it
+    # the uniform mixture (polthemes.models._normalise_rows), and so does this.
+    shares = np.where(sums > 0, shares / np.where(sums > 0, sums, 1), 1.0 / k)
     theme_columns = [f"theme_{j}" for j in range(k)]
     document_topics = pd.DataFrame(np.round(shares, 6), columns=theme_columns)
     for position, (name, index) in enumerate((("id", 2), ("unit", 3), ("language", 4), ("n_terms", 5))):
@@ -448,8 +508,12 @@ def run_spark_analysis(
     texts = dict(frame.filter(F.col("row").isin(sorted({rows[i][1] for picked in chosen.values() for i in picked}))).select("row", "text").rdd.map(tuple).collect())
     passages = _passages(rows, shares, labels, chosen, texts)
     article_order = {m[0]: i for i, m in enumerate(metadata_rows)}
-    distinctive = _distinctive_terms(IDF(inputCol="counts", outputCol="tfidf"), counted, vocabulary, corpus, settings.top_terms,
-                                     unit, article_order)
+    whole_articles = counter.transform(spark.createDataFrame(
+        tokenized.map(lambda item: item[2]),
+        T.StructType([T.StructField("id", T.StringType()), T.StructField("terms", T.ArrayType(T.StringType()))]),
+    ))
+    distinctive = _distinctive_terms(IDF(inputCol="counts", outputCol="tfidf"), whole_articles, vocabulary, corpus,
+                                     settings.top_terms, article_order)
 
     log_likelihood = float(model.logLikelihood(counted))
     n_tokens = int(sum(total[t] for t in vocabulary))
@@ -540,39 +604,30 @@ def _later_uses(keyed, partitions: int) -> list[tuple]:
     return out
 
 
-def _distinctive_terms(idf, counted, vocabulary, corpus, n: int, unit: str, article_order: dict[str, int]) -> pd.DataFrame:
+def _distinctive_terms(idf, articles, vocabulary, corpus, n: int, article_order: dict[str, int]) -> pd.DataFrame:
     """Each article's ``n`` highest TF-IDF terms, weighted by MLlib's IDF on executors.
 
-    MLlib's idf is log((m + 1) / (df + 1)) without scikit-learn's +1, and rows are l2-normalised
-    here as in the local table; with units other than articles, an article's units are summed
-    first so the table is per article in both engines.
+    ``articles`` holds every term of every article counted over the vocabulary, as the local
+    ``tfidf_tables`` counts them. MLlib's idf is log((m + 1) / (df + 1)), without
+    scikit-learn's +1, so a term in every article weighs 0 and is left out; rows are
+    l2-normalised as in the local table.
     """
-    article_counts = counted.rdd.map(lambda r: (r.id, r.counts)).reduceByKey(_add_vectors)
-    frame = article_counts.map(lambda pair: (pair[0], pair[1])).toDF(["id", "counts"]) if unit != "article" else counted.select("id", "counts")
-    weighted = idf.fit(frame).transform(frame)
-    words = vocabulary
+    weighted = idf.fit(articles).transform(articles)
+    words = articles.sparkSession.sparkContext.broadcast(list(vocabulary))
 
     def top(row):
         vector = row.tfidf
         norm = float(np.linalg.norm(vector.values)) or 1.0
         counts = dict(zip(row.counts.indices.tolist(), row.counts.values.tolist()))
-        order = sorted(zip(vector.indices.tolist(), vector.values.tolist()), key=lambda p: (-round(p[1] / norm, 12), words[p[0]]))[:n]
-        return [(row.id, rank, words[j], round(v / norm, 6), int(counts[j])) for rank, (j, v) in enumerate(order, start=1)]
+        weights = [(j, v) for j, v in zip(vector.indices.tolist(), vector.values.tolist()) if v > 0]
+        order = sorted(weights, key=lambda p: (-round(p[1] / norm, 12), words.value[p[0]]))[:n]
+        return [(row.id, rank, words.value[j], round(v / norm, 6), int(counts[j])) for rank, (j, v) in enumerate(order, start=1)]
 
     rows = sorted(weighted.rdd.flatMap(top).collect(), key=lambda r: (article_order[r[0]], r[1]))
     table = pd.DataFrame(rows, columns=["id", "rank", "term", "tfidf", "count"])
     labels = {term: corpus.label(term) for term in table.term.unique()}
     table["label"] = table.term.map(labels)
     return table
-
-
-def _add_vectors(a, b):
-    from pyspark.ml.linalg import SparseVector
-
-    merged = Counter(dict(zip(a.indices.tolist(), a.values.tolist())))
-    merged.update(dict(zip(b.indices.tolist(), b.values.tolist())))
-    indices = sorted(merged)
-    return SparseVector(a.size, indices, [merged[i] for i in indices])
 
 
 def _manifest(files, corpus_name, settings, unit, n_articles, n_units, vocabulary, n_tokens, k, optimizer, max_iter, sc,

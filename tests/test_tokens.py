@@ -143,6 +143,18 @@ def test_cedict_gloss_skips_names_classifiers_and_follows_abbreviations(pipeline
     assert mapper.map_chinese("交流平台") == (("communication", GLOSSARY), ("platform", "cedict"))
 
 
+def test_cedict_gloss_reads_markers_registers_and_alternatives(pipeline):
+    """CC-CEDICT marks a literal reading "lit.", a figurative one "fig.", and senses of
+    Taiwanese or slang usage; "A or B" offers two translations, not a two-word term."""
+    mapper: ConceptMapper = pipeline._mapper
+    # 陶冶: "lit. to fire pots and smelt metal" / "fig. to educate" -> educate, not "fig_educ".
+    assert mapper.gloss_candidates("陶冶") == ["educate"]
+    # 三小's only sense is Taiwanese slang ("what the hell?"): no translation for mainland text.
+    assert mapper.gloss_candidates("三小") == []
+    # 班组: "group or team (in factories etc)".
+    assert mapper.gloss_candidates("班组") == ["group", "team"]
+
+
 def test_shared_stems_do_not_make_false_friends(pipeline):
     """CC-CEDICT's "train" (火车) shares a lemma with "training", "import" (输入) a stem with
     "importance": the glossary keeps each apart, and 部门 reaches "department", not the
@@ -151,6 +163,11 @@ def test_shared_stems_do_not_make_false_friends(pipeline):
     assert mapper.map_chinese("火车")[0][0] != mapper.map_english("training")[0]
     assert mapper.map_chinese("输入")[0][0] != mapper.map_english("importance")[0]
     assert mapper.map_chinese("部门")[0][0] == mapper.map_english("department")[0]
+    # 坚定 "firm" is steadfast, not a firm: "firm" is kept out of the enterprise concept.
+    assert mapper.map_chinese("坚定")[0][0] != mapper.map_chinese("企业")[0][0]
+    # Snowball splits guide/guidance and cover/coverage; the glossary joins each family.
+    assert mapper.map_english("guidance")[0] == mapper.map_english("guide")[0] == mapper.map_chinese("指导")[0][0]
+    assert mapper.map_english("coverage")[0] == mapper.map_english("cover")[0] == mapper.map_chinese("覆盖")[0][0]
 
 
 def test_glossary_wins_over_the_dictionary(pipeline):
@@ -167,13 +184,12 @@ def test_seed_chinese_token_mass_lands_in_the_shared_space(tokenized):
 
 
 def test_every_seed_article_shares_top_terms_with_the_other_language(tokenized):
-    # The target is a quarter: 001, 003 and 004 reach 26%, 002 23% and 000 (the shortest
-    # English article, 125 distinct terms) 21% (README). The floor guards against regressions.
+    # The issue's target: every article shares at least a quarter of its top 100 terms with
+    # some article of the other language (measured 26-27%, README).
     report = coverage_report(tokenized)
     assert Counter(o.language for o in report.overlaps) == {"en": 3, "zh": 2}
     for overlap in report.overlaps:
-        assert overlap.share >= 0.20, overlap
-    assert sum(o.share >= 0.25 for o in report.overlaps) >= 3
+        assert overlap.share >= 0.25, overlap
 
 
 def test_monolingual_space_shares_nothing_across_languages(seed_report):

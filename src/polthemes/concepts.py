@@ -50,6 +50,16 @@ _PARENTHETICAL = re.compile(r"\([^)]*\)|\[[^\]]*\]|\"|'s\b")
 _PLACEHOLDER = re.compile(r"\b(sth|sb|etc|one's|oneself|someone|something)\b\.?")
 #: The leading capitalised words of a proper noun's sense: "Zhejiang", "Li Qiang".
 _LEADING_NAME = re.compile(r"^\s*[A-Z][a-z]+(?:[ -][A-Z][a-z]+){0,2}\b")
+#: "fig. to educate" (陶冶): the figurative sense is the word's meaning; the marker is not.
+_FIGURATIVE = re.compile(r"^(?:fig\.|lit\. and fig\.)\s+")
+#: Senses that are a literal character-by-character reading ("lit. to fire pots and smelt
+#: metal") or archaic come after every other sense.
+_DEFERRED_SENSE = re.compile(r"^(?:lit\.\s|\((?:lit\.|old|archaic)\))")
+#: Senses of another place or register are not what a word means in mainland official
+#: writing: 三小 is "what the hell?" only in Taiwanese slang.
+_OTHER_REGISTER = re.compile(r"^(?:\([^)]*\)\s*)*\((?:Tw|slang|Internet slang|vulgar|dialect|Cantonese)\)")
+#: "group or team (in factories etc)" (班组) offers two translations, not one two-word term.
+_ALTERNATIVES = re.compile(r"[;,]|\s+or\s+")
 #: How many leading senses compete on the English side's term frequencies.
 MAX_SENSES_BY_EVIDENCE = 3
 #: A gloss longer than this (in content words) is a description, not a translation.
@@ -190,7 +200,11 @@ class ConceptMapper:
     def _entry_candidates(self, entry: CedictEntry, _depth: int) -> list[str]:
         candidates: list[str] = []
         entry_is_name = entry.is_proper_noun
-        for sense in entry.senses:
+        senses = sorted(entry.senses, key=lambda sense: bool(_DEFERRED_SENSE.match(sense)))  # stable
+        for sense in senses:
+            if _OTHER_REGISTER.match(sense):
+                continue
+            sense = _FIGURATIVE.sub("", sense)
             abbreviation = _ABBREVIATION.match(sense)
             if abbreviation:
                 if abbreviation["english"]:
@@ -210,7 +224,7 @@ class ConceptMapper:
                 continue
             # Parentheticals go first: their commas ("scene (of a crime, accident etc)") are
             # not sense boundaries.
-            for piece in re.split(r"[;,]", cleaned):
+            for piece in _ALTERNATIVES.split(cleaned):
                 term = self._normalise_gloss(piece)
                 if term is not None:
                     candidates.append(term)

@@ -49,3 +49,22 @@ def test_every_figure_draws_only_characters_its_font_has(seed_result):
 def test_the_glyph_check_can_fail():
     assert missing_glyphs("党委 party") == set()
     assert missing_glyphs("𓀀") == {"𓀀"}  # an Egyptian hieroglyph: not in Noto Sans CJK
+
+
+def test_prevalence_weights_articles_by_modelled_terms_and_survives_an_empty_group():
+    """Prevalence is the term-weighted mean share; a source whose only article left no
+    modelled term (weight 0) is drawn unweighted instead of dividing by zero."""
+    import pandas as pd
+
+    from polthemes.plots import plot_theme_prevalence
+
+    themes = pd.DataFrame({
+        "id": ["a", "b", "c"], "language": ["en", "en", "zh"], "source": ["X", "X", "Y"],
+        "theme_0": [1.0, 0.0, 0.5], "theme_1": [0.0, 1.0, 0.5],
+    })
+    figure = plot_theme_prevalence(themes, ["first", "second"], weights=[3, 1, 0])
+    by_language = figure.axes[0]
+    # Bars are drawn theme by theme over the sorted groups (en, zh): theme 0's bars first.
+    widths = [patch.get_width() for patch in by_language.patches]
+    assert widths[:2] == pytest.approx([0.75, 0.5])  # en: (3*1 + 1*0) / 4; zh: unweighted
+    assert widths[2:4] == pytest.approx([0.25, 0.5])

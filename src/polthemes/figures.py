@@ -77,15 +77,11 @@ def theme_figures(result, names: Sequence[str] | None = None) -> dict[str, Figur
 
     tables = result.tables
     stamp = provenance_stamp(result.manifest)
-    tokens = getattr(result, "tokens", None)
-    if tokens is not None and tokens.articles:
-        languages = {a.id: a.language for a in tokens.articles}
-        tokens_per_article = [len(a.terms) for a in tokens.articles]
-    else:
-        # A run that kept only its tables (the Spark engine): the same facts from the tables.
-        languages = dict(zip(tables["article_themes"].id, tables["article_themes"].language))
-        modelled = tables["document_topics"].groupby("id", sort=False).n_terms.sum()
-        tokens_per_article = [int(modelled[i]) for i in tables["article_themes"].id]
+    # Both engines write these tables, so every figure is drawn from them alone: a Spark run
+    # (which keeps no token objects) gets exactly the local engine's figures.
+    languages = dict(zip(tables["article_themes"].id, tables["article_themes"].language))
+    modelled = tables["document_topics"].groupby("id", sort=False).n_terms.sum()
+    terms_per_article = [int(modelled.get(i, 0)) for i in tables["article_themes"].id]
     selection = result.manifest["selection"]
     warning = selection["warning"]
     labels = result.labels
@@ -101,7 +97,7 @@ def theme_figures(result, names: Sequence[str] | None = None) -> dict[str, Figur
             tables["article_themes"], tables.get("article_theme_uncertainty"), labels, warning=warning, stamp=stamp
         ),
         "theme_prevalence_by_language_and_source": lambda: plot_theme_prevalence(
-            tables["article_themes"], labels, weights=tokens_per_article, stamp=stamp
+            tables["article_themes"], labels, weights=terms_per_article, stamp=stamp
         ),
         "theme_cooccurrence_network": lambda: plot_theme_cooccurrence(tables["document_topics"], labels, stamp=stamp),
         "themes_over_time": lambda: plot_themes_over_time(tables["article_themes"], labels, stamp=stamp),

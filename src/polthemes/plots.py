@@ -255,9 +255,16 @@ def plot_theme_heatmap(
     return figure
 
 
+def _weighted_mean(rows: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Row mean weighted by ``weights``; unweighted when a group has no weight at all (its
+    articles left no modelled term), rather than dividing by zero."""
+    return np.average(rows, axis=0, weights=weights if weights.sum() > 0 else None)
+
+
 @styled
 def plot_theme_prevalence(article_themes: pd.DataFrame, labels: Sequence[str], *, weights: Sequence[float] | None = None) -> Figure:
-    """Mean theme share by language and by source (articles weighted by ``weights``, e.g. tokens)."""
+    """Mean theme share by language and by source (articles weighted by ``weights``, e.g. the
+    modelled terms of each article, so a long article counts for more than a headline)."""
     shares = article_themes.filter(like="theme_").to_numpy(dtype=float)
     weights = np.ones(len(shares)) if weights is None else np.asarray(weights, dtype=float)
     figure = Figure(figsize=(11, 3.2 + 0.25 * len(labels)))
@@ -265,7 +272,7 @@ def plot_theme_prevalence(article_themes: pd.DataFrame, labels: Sequence[str], *
     for axis, column, title in ((by_language, "language", "by language"), (by_source, "source", "by source")):
         groups = article_themes[column].fillna("").replace("", "(not stated)")
         names = sorted(groups.unique())
-        means = np.array([np.average(shares[(groups == g).to_numpy()], axis=0, weights=weights[(groups == g).to_numpy()]) for g in names])
+        means = np.array([_weighted_mean(shares[(groups == g).to_numpy()], weights[(groups == g).to_numpy()]) for g in names])
         left = np.zeros(len(names))
         for k, (label, colour) in enumerate(zip(labels, _colours(len(labels)))):
             axis.barh(range(len(names)), means[:, k], left=left, color=colour, label=_wrap(label, 40))

@@ -44,8 +44,9 @@ import pandas as pd
 
 from polthemes.boilerplate import normalise_line, repeated_line_threshold
 from polthemes.corpus import (
-    _document_from_record,
+    _documents,
     _finish,
+    _jsonl_records,
     cut_repeated_lines,
     draft_lines,
     source_group,
@@ -221,24 +222,15 @@ def _partitions(files: list[str], parallelism: int) -> int:
 
 
 def _parse_partition(rows: Iterable[tuple[int, str, int, str]]) -> Iterator[tuple]:
-    """(position, draft) or (position, SkippedSource) per record, as the local reader does."""
+    """(position, draft) or (position, SkippedSource) per record, parsed by the local
+    reader's own :func:`~polthemes.corpus._jsonl_records` so both engines skip alike."""
     for position, file, line_no, line in rows:
-        if not line.strip():
-            continue
-        location = f"{_display(file)}:{line_no}" if not any(c in file for c in "*?[") else f"{_display(file)}, record {line_no}"
+        where = "{file}, record {line_no}" if any(c in file for c in "*?[") else "{file}:{line_no}"
+        records = _jsonl_records(_display(file), line, first_line_no=line_no, where=where)
         if "\ufffd" in line:
             # Hadoop's text reader replaced bytes that are not UTF-8: skip, as the local reader does.
-            yield position, SkippedSource(location, "not UTF-8 (bytes replaced by U+FFFD when read)")
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as error:
-            yield position, SkippedSource(location, f"malformed JSON ({error.msg} at column {error.colno})")
-            continue
-        if not isinstance(record, dict):
-            yield position, SkippedSource(location, f"expected a JSON object, found {type(record).__name__}")
-            continue
-        for item in _document_from_record(Path(_display(file)), location, record):
+            records = ((location, "not UTF-8 (bytes replaced by U+FFFD when read)") for location, _ in records)
+        for item in _documents(Path(_display(file)), records):
             yield position, item if isinstance(item, SkippedSource) else draft_article(item)
 
 

@@ -52,7 +52,7 @@ from polthemes.corpus import (
     source_group,
 )
 from polthemes.document import draft_article
-from polthemes.models import DEFAULT_ETA
+from polthemes.models import DEFAULT_ETA, top_terms_per_topic
 from polthemes.config import METADATA_FILENAME
 from polthemes.records import SkippedSource
 from polthemes.settings import AnalysisError, AnalysisSettings
@@ -89,10 +89,7 @@ class SparkRun:
 
     def top_terms(self, n: int = 10) -> list[list[str]]:
         """The ``n`` most probable terms of each topic (ties broken by term), as the local models."""
-        return [
-            [self.vocabulary[j] for j in sorted(range(len(row)), key=lambda j: (-row[j], self.vocabulary[j]))[:n]]
-            for row in np.round(self.topic_terms, 12)
-        ]
+        return top_terms_per_topic(self.topic_terms, self.vocabulary, n)
 
 
 # --- Session --------------------------------------------------------------------------------
@@ -488,7 +485,7 @@ def run_spark_analysis(
     for position, (name, index) in enumerate((("id", 2), ("unit", 3), ("language", 4), ("n_terms", 5))):
         document_topics.insert(position, name, [r[index] for r in rows])
 
-    from polthemes.analysis import article_digest, combine_article_digests
+    from polthemes.analysis import article_digest, combine_article_digests, topic_terms_table
 
     metadata_rows = [m for _, m in sorted(articles.map(
         lambda pair: (pair[0], (pair[1].id, pair[1].language, pair[1].date, pair[1].source, article_digest(pair[1])))
@@ -512,7 +509,7 @@ def run_spark_analysis(
     run.tables = {
         "k_selection": pd.DataFrame([{"k": k, "log_likelihood": round(log_likelihood, 3),
                                       "log_perplexity": round(-log_likelihood / n_tokens, 6), "chosen": True}]),
-        "topic_terms": _topic_terms(topics, vocabulary, labels, corpus, settings.top_terms),
+        "topic_terms": topic_terms_table(topics, vocabulary, labels, corpus, settings.top_terms),
         "document_topics": document_topics,
         "article_themes": article_themes,
         "recurring_themes": recurring_themes(article_themes, labels),
@@ -549,16 +546,6 @@ def _roll_up(document_topics: pd.DataFrame, shares: np.ndarray, metadata_rows, t
     table.insert(0, "language", [meta[i][1] for i in order])
     table.insert(0, "id", order)
     return table
-
-
-def _topic_terms(topics: np.ndarray, vocabulary: list[str], labels: list[str], corpus, n: int) -> pd.DataFrame:
-    rows = []
-    for theme, row in enumerate(np.round(topics, 12)):
-        best = sorted(range(len(row)), key=lambda j: (-row[j], vocabulary[j]))[:n]
-        for rank, j in enumerate(best, start=1):
-            rows.append({"theme": theme, "label": labels[theme], "rank": rank, "term": vocabulary[j],
-                         "term_label": corpus.label(vocabulary[j]), "weight": round(float(topics[theme, j]), 6)})
-    return pd.DataFrame(rows)
 
 
 #: Passages: the units most devoted to each theme (as themes.representative_passages).

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -12,6 +13,7 @@ from polthemes.analysis import run_analysis
 from polthemes.cli import main
 from polthemes.config import RAW_DIR
 from polthemes.settings import AnalysisError, AnalysisSettings
+from polthemes.units import ModellingUnit, roll_up, roll_up_rows
 
 FAST = ["--k", "2-4", "--seeds", "2", "--bootstrap", "4"]
 EXPECTED_FILES = {
@@ -73,6 +75,19 @@ def test_passages_are_quoted_in_their_own_language(two_runs, seeds):
     for row in passages.itertuples():
         assert row.language == seeds[row.id].language
         assert row.text.rstrip("…")[:40] in seeds[row.id].text
+
+
+def test_roll_up_weights_units_by_tokens_in_order_of_first_appearance():
+    # Article b's units carry 1 and 3 tokens; article a's only unit has none (no mass: zeros).
+    shares = np.array([[1.0, 0.0], [0.5, 0.5], [0.0, 1.0]])
+    units = [ModellingUnit("b", 0, "zh", ("党建",)), ModellingUnit("a", 0, "en", ()),
+             ModellingUnit("b", 1, "zh", ("职工", "企业", "学习"))]
+    matrix, article_ids = roll_up(shares, units)
+    assert article_ids == ["b", "a"]
+    assert matrix.tolist() == [[0.25, 0.75], [0.0, 0.0]]
+    # The Spark engine rolls up from plain ids and token counts: the very same result.
+    rows, ids = roll_up_rows(shares, ["b", "a", "b"], [1, 0, 3])
+    assert ids == article_ids and rows.tobytes() == matrix.tobytes()
 
 
 @pytest.mark.parametrize(

@@ -529,17 +529,12 @@ def run_spark_analysis(
 
 
 def _roll_up(document_topics: pd.DataFrame, shares: np.ndarray, metadata_rows, theme_columns) -> pd.DataFrame:
-    """Article rows (token-weighted means of their units), as :func:`polthemes.units.roll_up`."""
-    weights = document_topics.n_terms.to_numpy(dtype=float)
-    ids = document_topics.id.to_numpy()
-    order = list(dict.fromkeys(ids))
-    position = {article_id: i for i, article_id in enumerate(order)}
-    totals = np.zeros((len(order), shares.shape[1]))
-    mass = np.zeros(len(order))
-    rows = np.array([position[i] for i in ids])
-    np.add.at(totals, rows, shares * weights[:, None])
-    np.add.at(mass, rows, weights)
-    table = pd.DataFrame(np.round(totals / np.where(mass > 0, mass, 1)[:, None], 6), columns=theme_columns)
+    """Article rows (token-weighted means of their units, by :func:`polthemes.units.roll_up_rows`)
+    with the local ``article_themes`` table's columns."""
+    from polthemes.units import roll_up_rows
+
+    matrix, order = roll_up_rows(shares, document_topics.id.tolist(), document_topics.n_terms.tolist())
+    table = pd.DataFrame(np.round(matrix, 6), columns=theme_columns)
     meta = {m[0]: m for m in metadata_rows}
     table.insert(0, "source", [meta[i][3] for i in order])
     table.insert(0, "date", [meta[i][2] for i in order])

@@ -467,7 +467,7 @@ def run_spark_analysis(
     clock = time.perf_counter()
 
     # 6. Tables: the local engine's, in corpus order, from what the executors computed.
-    from polthemes.themes import read_label_overrides, recurring_themes, theme_labels
+    from polthemes.themes import passage_units, passages_table, read_label_overrides, recurring_themes, theme_labels
 
     run = SparkRun(settings, {}, {}, [], topics, list(vocabulary), skipped=sorted(skipped))
     labels = theme_labels(run.top_terms(10), corpus, overrides=read_label_overrides())
@@ -493,9 +493,10 @@ def run_spark_analysis(
     corpus_sha256 = combine_article_digests(m[4] for m in metadata_rows)
     languages = Counter(m[1] for m in metadata_rows)
     article_themes = _roll_up(document_topics, shares, metadata_rows, theme_columns)
-    chosen = _passage_rows(rows, shares)
-    texts = dict(frame.filter(F.col("row").isin(sorted({rows[i][1] for picked in chosen.values() for i in picked}))).select("row", "text").rdd.map(tuple).collect())
-    passages = _passages(rows, shares, labels, chosen, texts)
+    keys = [(r[2], r[3]) for r in rows]
+    chosen = passage_units(shares, keys, [r[5] for r in rows])
+    quoted = dict(frame.filter(F.col("row").isin(sorted({rows[i][1] for picked in chosen for i in picked}))).select("row", "text").rdd.map(tuple).collect())
+    passages = passages_table(shares, chosen, labels, keys, [r[4] for r in rows], {i: quoted[rows[i][1]] for picked in chosen for i in picked})
     article_order = {m[0]: i for i, m in enumerate(metadata_rows)}
     whole_articles = counter.transform(spark.createDataFrame(
         tokenized.map(lambda item: item[2]),
@@ -541,30 +542,6 @@ def _roll_up(document_topics: pd.DataFrame, shares: np.ndarray, metadata_rows, t
     table.insert(0, "language", [meta[i][1] for i in order])
     table.insert(0, "id", order)
     return table
-
-
-#: Passages: the units most devoted to each theme (as themes.representative_passages).
-PASSAGES_PER_THEME, PASSAGE_MIN_TERMS, PASSAGE_MAX_CHARACTERS = 3, 8, 400
-
-
-def _passage_rows(rows, shares: np.ndarray) -> dict[int, list[int]]:
-    """Per theme, the positions in ``rows`` of its top units (ties: article id, unit)."""
-    eligible = [i for i, r in enumerate(rows) if r[5] >= PASSAGE_MIN_TERMS]
-    return {
-        k: sorted(eligible, key=lambda i: (-round(float(shares[i, k]), 9), rows[i][2], rows[i][3]))[:PASSAGES_PER_THEME]
-        for k in range(shares.shape[1])
-    }
-
-
-def _passages(rows, shares: np.ndarray, labels, chosen: dict[int, list[int]], texts: dict[int, str]) -> pd.DataFrame:
-    out = []
-    for k, label in enumerate(labels):
-        for rank, i in enumerate(chosen[k], start=1):
-            text = texts[rows[i][1]]
-            out.append({"theme": k, "label": label, "rank": rank, "id": rows[i][2], "unit": rows[i][3], "language": rows[i][4],
-                        "share": round(float(shares[i, k]), 6),
-                        "text": text if len(text) <= PASSAGE_MAX_CHARACTERS else text[: PASSAGE_MAX_CHARACTERS - 1] + "…"})
-    return pd.DataFrame(out, columns=["theme", "label", "rank", "id", "unit", "language", "share", "text"])
 
 
 def _later_uses(keyed, partitions: int) -> list[tuple]:

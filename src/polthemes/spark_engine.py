@@ -425,8 +425,11 @@ def run_spark_analysis(
     # 4. Vocabulary exactly as the local engine filters it; MLlib counts against it.
     from polthemes.features import select_vocabulary
 
-    total = dict(units.flatMap(lambda u: Counter(u[6]).items()).reduceByKey(lambda a, b: a + b).collect())
-    document_frequency = dict(units.flatMap(lambda u: [(t, 1) for t in set(u[6])]).reduceByKey(lambda a, b: a + b).collect())
+    # One pass over the units: (term, (occurrences, units holding it)).
+    counts = units.flatMap(lambda u: [(t, (n, 1)) for t, n in Counter(u[6]).items()])
+    summed = counts.reduceByKey(lambda a, b: (a[0] + b[0], a[1] + b[1])).collect()
+    total = {term: n for term, (n, _) in summed}
+    document_frequency = {term: df for term, (_, df) in summed}
     try:
         vocabulary = select_vocabulary(total, document_frequency, n_units, min_count=settings.min_count,
                                        max_document_share=settings.max_document_share)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -12,6 +13,8 @@ from polthemes.analysis import run_analysis
 from polthemes.cli import main
 from polthemes.config import RAW_DIR
 from polthemes.settings import AnalysisError, AnalysisSettings
+from polthemes.themes import passage_units, passages_table
+from polthemes.units import ModellingUnit, roll_up, roll_up_rows
 
 FAST = ["--k", "2-4", "--seeds", "2", "--bootstrap", "4"]
 EXPECTED_FILES = {
@@ -73,6 +76,32 @@ def test_passages_are_quoted_in_their_own_language(two_runs, seeds):
     for row in passages.itertuples():
         assert row.language == seeds[row.id].language
         assert row.text.rstrip("…")[:40] in seeds[row.id].text
+
+
+def test_roll_up_weights_units_by_tokens_in_order_of_first_appearance():
+    # Article b's units carry 1 and 3 tokens; article a's only unit has none (no mass: zeros).
+    shares = np.array([[1.0, 0.0], [0.5, 0.5], [0.0, 1.0]])
+    units = [ModellingUnit("b", 0, "zh", ("党建",)), ModellingUnit("a", 0, "en", ()),
+             ModellingUnit("b", 1, "zh", ("职工", "企业", "学习"))]
+    matrix, article_ids = roll_up(shares, units)
+    assert article_ids == ["b", "a"]
+    assert matrix.tolist() == [[0.25, 0.75], [0.0, 0.0]]
+    # The Spark engine rolls up from plain ids and token counts: the very same result.
+    rows, ids = roll_up_rows(shares, ["b", "a", "b"], [1, 0, 3])
+    assert ids == article_ids and rows.tobytes() == matrix.tobytes()
+
+
+def test_passages_pick_long_units_most_devoted_to_each_theme_ties_by_article_and_unit():
+    # Row 0 is the most devoted to theme 0 but has too few terms; rows 1 and 3 tie (to 9
+    # decimals) in both themes, so article "a"'s unit (row 3) comes before "b"'s.
+    unit_topics = np.array([[1.0, 0.0], [0.8, 0.2], [0.3, 0.7], [0.8 + 1e-12, 0.2 - 1e-12]])
+    keys = [("a", 0), ("b", 1), ("a", 2), ("a", 1)]
+    chosen = passage_units(unit_topics, keys, [3, 8, 20, 9], per_theme=2)
+    assert chosen == [[3, 1], [2, 3]]
+    table = passages_table(unit_topics, chosen, ["zero", "one"], keys, ["zh", "zh", "en", "zh"],
+                           {1: "短", 2: "x" * 500, 3: "长文"}, max_characters=400)
+    assert list(table.id) == ["a", "b", "a", "a"] and list(table["rank"]) == [1, 2, 1, 2]
+    assert table.text[2] == "x" * 399 + "…" and table.share[0] == 0.8
 
 
 @pytest.mark.parametrize(

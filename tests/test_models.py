@@ -7,7 +7,7 @@ import pytest
 
 from polthemes.config import DEFAULT_SEED
 from polthemes.features import bag_of_words
-from polthemes.models import BACKENDS, ModelParameterError, TomotopyLDA, make_model
+from polthemes.models import BACKENDS, ModelParameterError, TomotopyLDA, make_model, top_terms_per_topic
 from polthemes.selection import SelectionError, match_topics, seed_stability, sweep_k, topic_diversity
 from polthemes.settings import BACKEND_NAMES
 from polthemes.synthetic import planted_corpus, topic_recovery
@@ -119,3 +119,10 @@ def test_the_gibbs_chain_stops_when_settled_on_a_large_corpus_but_samples_a_smal
     assert budget_sweeps <= fitted_large.n_iter_ < 1000 and fitted_large.converged_
     assert topic_recovery(fitted_large.components_, large.topics) > 0.95
     assert fitted_small.n_iter_ == 400
+
+
+def test_top_terms_rank_by_weight_and_break_float_ties_by_term():
+    # Topic 0: "b" and "a" tie up to float noise (below 1e-12), so "a" ranks first; topic 1: plain order.
+    weights = np.array([[0.4 + 1e-15, 0.4, 0.2], [0.1, 0.3, 0.6]])
+    assert top_terms_per_topic(weights, ["b", "a", "c"], 2) == [["a", "b"], ["c", "a"]]
+

@@ -87,6 +87,19 @@ def test_spark_counts_exactly_what_the_local_engine_counts(runs):
     assert len(merged) > 20 and (merged.count_x == merged.count_y).all()
 
 
+def test_spark_article_table_rolls_up_exactly_as_the_local_engine(runs):
+    # Fed the local engine's unit mixtures, the Spark engine's article table is the local one.
+    from polthemes.analysis import article_digest
+    from polthemes.spark_engine import _roll_up
+
+    local, _, folder = runs
+    articles = read_corpus(folder / "corpus").articles
+    metadata_rows = [(a.id, a.language, a.date, a.source, article_digest(a)) for a in articles]
+    theme_columns = [f"theme_{k}" for k in range(local.model.n_topics)]
+    table = _roll_up(local.tables["document_topics"], local.model.document_topics_, metadata_rows, theme_columns)
+    pd.testing.assert_frame_equal(table, local.tables["article_themes"])
+
+
 def test_spark_topics_match_the_local_engine(runs):
     local, remote, _ = runs
     overlaps = [o for _, _, o in match_topics(local.model.top_terms(10), remote.top_terms(10))]

@@ -13,6 +13,7 @@ import json
 import platform
 import shutil
 import time
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -23,7 +24,7 @@ import pandas as pd
 from polthemes import __version__
 from polthemes.config import RESOURCES_DIR
 from polthemes.features import BagOfWords, bag_of_words, distinctive_terms, document_similarity
-from polthemes.models import TopicModel, make_model
+from polthemes.models import TopicModel, make_model, top_terms_per_topic
 from polthemes.outputs import replace_folder, write_bytes_atomic, write_text_atomic
 from polthemes.records import Article
 from polthemes.selection import KSelection, match_topics, sweep_k, validate_sweep
@@ -202,16 +203,34 @@ def _csv(table: pd.DataFrame) -> str:
 
 
 def _topic_terms_table(model: TopicModel, labels, tokens: TokenizedCorpus, n: int, reference: TopicModel | None = None) -> pd.DataFrame:
-    """Long table: theme, label, rank, term, bilingual label, weight. With ``reference``,
-    topics are reordered to match the reference model's themes (so labels line up)."""
-    order = align_topics(reference.components_, model.components_) if reference is not None else list(range(model.n_topics))
-    top = model.top_terms(n)
-    column = {term: j for j, term in enumerate(model.vocabulary_)}
+    """:func:`topic_terms_table` of a fitted model. With ``reference``, topics are reordered to
+    match the reference model's themes (so they line up) and left unlabelled."""
+    if reference is None:
+        return topic_terms_table(model.components_, model.vocabulary_, labels, tokens, n)
+    order = align_topics(reference.components_, model.components_)
+    return topic_terms_table(model.components_, model.vocabulary_, [""] * len(order), tokens, n, order=order)
+
+
+def topic_terms_table(
+    topic_terms: np.ndarray,
+    vocabulary: Sequence[str],
+    labels: Sequence[str],
+    tokens: TokenizedCorpus,
+    n: int,
+    *,
+    order: Sequence[int] | None = None,
+) -> pd.DataFrame:
+    """Long table: theme, label, rank, term, bilingual label, weight; the ``n`` top terms of
+    each topic of ``topic_terms`` (topics x terms). Shared by the local and Spark engines so
+    their ``topic_terms.csv`` are built alike. Theme ``i`` is topic ``order[i]``."""
+    order = list(range(len(topic_terms))) if order is None else order
+    top = top_terms_per_topic(topic_terms, vocabulary, n)
+    column = {term: j for j, term in enumerate(vocabulary)}
     rows = []
     for theme, topic in enumerate(order):
         for rank, term in enumerate(top[topic], start=1):
-            weight = model.components_[topic, column[term]]
-            rows.append({"theme": theme, "label": labels[theme] if reference is None else "", "rank": rank, "term": term,
+            weight = topic_terms[topic, column[term]]
+            rows.append({"theme": theme, "label": labels[theme], "rank": rank, "term": term,
                          "term_label": tokens.label(term), "weight": round(float(weight), 6)})
     return pd.DataFrame(rows)
 

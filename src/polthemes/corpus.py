@@ -231,11 +231,16 @@ def _legacy_jsonl(file: Path) -> Iterator[RawDocument | SkippedSource]:
     yield from _documents(file, _jsonl_records(file, text))
 
 
-def _jsonl_records(file: Path, text: str, *, first_line_no: int = 1) -> Iterator[tuple[str, dict | str]]:
+def _jsonl_records(
+    file: Path | str, text: str, *, first_line_no: int = 1, where: str = "{file}:{line_no}"
+) -> Iterator[tuple[str, dict | str]]:
+    """(location, record) per non-blank line, or (location, why it is skipped); one parser for
+    both engines, so a bad line is reported alike. ``where`` formats the location (the Spark
+    engine numbers the records of a URI glob across files, so it says "record N")."""
     for line_no, line in enumerate(text.split("\n"), start=first_line_no):
         if not line.strip():
             continue
-        location = f"{file}:{line_no}"
+        location = where.format(file=file, line_no=line_no)
         try:
             record = json.loads(line)
         except json.JSONDecodeError as error:

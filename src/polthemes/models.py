@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 import re
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from typing import ClassVar
 
 import numpy as np
@@ -29,6 +30,19 @@ from polthemes.settings import DEFAULT_BACKEND
 
 #: Topic-word prior shared by the LDA backends.
 DEFAULT_ETA = 0.01
+
+
+def top_terms_per_topic(topic_terms: np.ndarray, vocabulary: Sequence[str], n: int = 10) -> list[list[str]]:
+    """The ``n`` most probable terms of each topic of a topics x terms weight matrix.
+
+    Weights are compared at 12 decimals and ties broken by term, so float noise never
+    reorders terms; every engine (local backends, Spark) ranks terms here, so their top
+    terms, labels and topic-term tables agree on the same weights.
+    """
+    return [
+        [vocabulary[j] for j in sorted(range(len(row)), key=lambda j: (-row[j], vocabulary[j]))[:n]]
+        for row in np.round(topic_terms, 12)
+    ]
 
 
 class ModelParameterError(ValueError):
@@ -79,10 +93,7 @@ class TopicModel(ABC):
 
     def top_terms(self, n: int = 10) -> list[list[str]]:
         """The ``n`` most probable terms of each topic (ties broken by term)."""
-        return [
-            [self.vocabulary_[j] for j in sorted(range(len(row)), key=lambda j: (-row[j], self.vocabulary_[j]))[:n]]
-            for row in np.round(self.components_, 12)
-        ]
+        return top_terms_per_topic(self.components_, self.vocabulary_, n)
 
     # --- backends -----------------------------------------------------------------------
 

@@ -34,6 +34,7 @@ import shutil
 import sys
 import time
 from collections import Counter
+from contextlib import contextmanager
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -44,14 +45,15 @@ import pandas as pd
 
 from polthemes.boilerplate import normalise_line, repeated_line_threshold
 from polthemes.corpus import (
-    _document_from_record,
+    _documents,
     _finish,
+    _jsonl_records,
     cut_repeated_lines,
     draft_lines,
     source_group,
 )
 from polthemes.document import draft_article
-from polthemes.models import DEFAULT_ETA
+from polthemes.models import DEFAULT_ETA, top_terms_per_topic
 from polthemes.config import METADATA_FILENAME
 from polthemes.records import SkippedSource
 from polthemes.settings import AnalysisError, AnalysisSettings
@@ -88,10 +90,7 @@ class SparkRun:
 
     def top_terms(self, n: int = 10) -> list[list[str]]:
         """The ``n`` most probable terms of each topic (ties broken by term), as the local models."""
-        return [
-            [self.vocabulary[j] for j in sorted(range(len(row)), key=lambda j: (-row[j], self.vocabulary[j]))[:n]]
-            for row in np.round(self.topic_terms, 12)
-        ]
+        return top_terms_per_topic(self.topic_terms, self.vocabulary, n)
 
 
 # --- Session --------------------------------------------------------------------------------
@@ -221,24 +220,15 @@ def _partitions(files: list[str], parallelism: int) -> int:
 
 
 def _parse_partition(rows: Iterable[tuple[int, str, int, str]]) -> Iterator[tuple]:
-    """(position, draft) or (position, SkippedSource) per record, as the local reader does."""
+    """(position, draft) or (position, SkippedSource) per record, parsed by the local
+    reader's own :func:`~polthemes.corpus._jsonl_records` so both engines skip alike."""
     for position, file, line_no, line in rows:
-        if not line.strip():
-            continue
-        location = f"{_display(file)}:{line_no}" if not any(c in file for c in "*?[") else f"{_display(file)}, record {line_no}"
+        where = "{file}, record {line_no}" if any(c in file for c in "*?[") else "{file}:{line_no}"
+        records = _jsonl_records(_display(file), line, first_line_no=line_no, where=where)
         if "\ufffd" in line:
             # Hadoop's text reader replaced bytes that are not UTF-8: skip, as the local reader does.
-            yield position, SkippedSource(location, "not UTF-8 (bytes replaced by U+FFFD when read)")
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as error:
-            yield position, SkippedSource(location, f"malformed JSON ({error.msg} at column {error.colno})")
-            continue
-        if not isinstance(record, dict):
-            yield position, SkippedSource(location, f"expected a JSON object, found {type(record).__name__}")
-            continue
-        for item in _document_from_record(Path(_display(file)), location, record):
+            records = ((location, "not UTF-8 (bytes replaced by U+FFFD when read)") for location, _ in records)
+        for item in _documents(Path(_display(file)), records):
             yield position, item if isinstance(item, SkippedSource) else draft_article(item)
 
 
@@ -323,6 +313,45 @@ def run_spark_analysis(
     the per-document tables. Raises :class:`AnalysisError` for parameters that cannot work,
     before Spark starts, and :class:`SparkUnavailable` without Java or pyspark.
     """
+    k, max_iter = _checked_parameters(settings, optimizer, max_iter)
+    not_read: list[tuple[str, str]] = []
+    files = expand_inputs(inputs, not_read=not_read)
+    overrides = _overrides(inputs)
+    spark = spark or spark_session(master)
+    partitions = _partitions(files, spark.sparkContext.defaultParallelism)
+    spark.conf.set("spark.sql.shuffle.partitions", str(partitions))
+    timings: dict[str, float] = {}
+
+    with _timed(timings, "read"):
+        drafts, parsed, skipped = _read_drafts(spark.sparkContext, files, partitions)
+        read = _finished_articles(spark.sparkContext, drafts, overrides, files, partitions)
+    skipped = not_read + skipped + read.skipped
+    with _timed(timings, "tokenize"):
+        tokens = _tokenize(spark.sparkContext, read.articles, read.n_articles, settings, partitions)
+    with _timed(timings, "features"):
+        features = _features(spark, tokens, settings, k)
+        log(f"{read.n_articles} articles -> {tokens.n_units} {tokens.unit} units, {len(features.vocabulary)} terms (Spark)")
+    with _timed(timings, "lda"):
+        fitted = _fit_lda(features.counted, k, max_iter, optimizer, settings.seed, lda_options)
+    with _timed(timings, "tables"):
+        results = _tables(spark, read.articles, tokens, features, fitted, settings, k)
+
+    run = SparkRun(settings, results.tables, {}, results.labels, fitted.topics, list(features.vocabulary), skipped=sorted(skipped))
+    run.timings_s = {name: round(seconds, 3) for name, seconds in timings.items()}
+    run.manifest = _manifest(files, corpus_name, settings, tokens.unit, read.n_articles, tokens.n_units, features.vocabulary,
+                             features.n_tokens, k, optimizer, max_iter, spark.sparkContext, results.log_likelihood, len(skipped))
+    run.manifest["corpus"].update({"sha256": results.corpus_sha256, "languages": results.languages})
+    if out_dir is not None:
+        parquet = {"document_topics": fitted.mixtures, "article_themes": results.tables["article_themes"]}
+        write_spark_results(run, Path(out_dir), parquet=parquet)
+    for cached in (parsed, read.finished, read.articles, tokens.tokenized, tokens.units, features.counted, fitted.mixtures):
+        cached.unpersist()
+    return run
+
+
+def _checked_parameters(settings: AnalysisSettings, optimizer: str, max_iter: int | None) -> tuple[int, int]:
+    """(K, max_iter) once they are known to work, so a bad value fails in a line before
+    Spark starts rather than as a Py4J traceback minutes into a cluster job."""
     settings.check()
     if len(settings.k_values) != 1:
         raise AnalysisError(
@@ -337,32 +366,54 @@ def run_spark_analysis(
     max_iter = DEFAULT_MAX_ITER[optimizer] if max_iter is None else max_iter
     if max_iter < 1:
         raise AnalysisError(f"max_iter must be at least 1, got {max_iter}")
-    not_read: list[tuple[str, str]] = []
-    files = expand_inputs(inputs, not_read=not_read)
-    overrides = _overrides(inputs)
-    spark = spark or spark_session(master)
-    sc = spark.sparkContext
-    timings: dict[str, float] = {}
-    clock = time.perf_counter()
+    return k, max_iter
 
-    # 1. Records -> drafts (executors), with the local reader's skips. Records stay where
-    #    they were parsed; only small keys (ids, hashes, lines) travel to decide what to drop.
-    partitions = _partitions(files, sc.defaultParallelism)
-    spark.conf.set("spark.sql.shuffle.partitions", str(partitions))
+
+@contextmanager
+def _timed(timings: dict[str, float], step: str) -> Iterator[None]:
+    """Seconds spent in ``step``, for the run's ``timings_s`` (the benchmarks compare them)."""
+    start = time.perf_counter()
+    yield
+    timings[step] = time.perf_counter() - start
+
+
+def _read_drafts(sc, files: list[str], partitions: int) -> tuple:
+    """Step 1: records -> drafts on executors, with the local reader's skips.
+
+    Returns (drafts, the parsed RDD to unpersist at the end, skips). Records stay where they
+    were parsed; only small keys (ids, positions) travel to the driver to decide which
+    records reuse an id, and of those the first keeps it, as locally.
+    """
     parsed = _numbered_lines(sc, files).repartition(partitions).mapPartitions(_parse_partition).cache()
     try:
-        skipped = not_read + parsed.filter(lambda pair: isinstance(pair[1], SkippedSource)).map(lambda pair: (pair[1].location, pair[1].reason)).collect()
+        skipped = parsed.filter(lambda pair: isinstance(pair[1], SkippedSource)).map(lambda pair: (pair[1].location, pair[1].reason)).collect()
     except Exception as error:  # Py4J wraps Hadoop's read errors (truncated gzip, unreadable file)
         cause = str(error).strip().splitlines()[0][:300]
         raise AnalysisError(f"{', '.join(map(_display, files))}: Spark could not read the input ({cause})") from None
     drafts = parsed.filter(lambda pair: not isinstance(pair[1], SkippedSource))
-    # An id used twice: the first record keeps it, the others are reported (as the local reader does).
     reused = _later_uses(drafts.map(lambda pair: (pair[1].id, (pair[0], pair[1].origin))), partitions)
     skipped += [(origin, f"id {key!r} already used by {first}") for _, origin, key, first in reused]
     dropped = sc.broadcast({position for position, *_ in reused})
-    drafts = drafts.filter(lambda pair: pair[0] not in dropped.value)
+    return drafts.filter(lambda pair: pair[0] not in dropped.value), parsed, skipped
 
-    # 2. Template lines per source (lines recurring in enough of its articles): counted by executors.
+
+@dataclass
+class _ReadArticles:
+    """What step 2 leaves: the articles the local reader would keep, and why others went."""
+
+    finished: object  # RDD of (position, Article or SkippedSource), cached
+    articles: object  # RDD of (position, Article), cached; position = (file index, line number)
+    n_articles: int
+    skipped: list[tuple[str, str]]
+
+
+def _finished_articles(sc, drafts, overrides: dict[str, dict[str, str]], files: list[str], partitions: int) -> _ReadArticles:
+    """Step 2: template lines cut and articles finished, as the local reader does.
+
+    A source's template lines (those recurring in enough of its articles) are counted by
+    executors; only the lines found reach the driver, to be broadcast back. Then
+    ``metadata.csv`` applies, and an identical body read twice counts once (the first).
+    """
     group_sizes = dict(drafts.map(lambda pair: (source_group(pair[1]), 1)).reduceByKey(lambda a, b: a + b).collect())
     thresholds = {group: repeated_line_threshold(n) for group, n in group_sizes.items() if n >= repeated_line_threshold(n)}
     repeated: dict[str, set[str]] = {}
@@ -387,9 +438,8 @@ def run_spark_analysis(
         return position, _finish(draft, given.value.get(draft.id, {}))
 
     finished = drafts.map(finish).cache()
-    skipped += finished.filter(lambda pair: isinstance(pair[1], SkippedSource)).map(lambda pair: (pair[1].location, pair[1].reason)).collect()
+    skipped = finished.filter(lambda pair: isinstance(pair[1], SkippedSource)).map(lambda pair: (pair[1].location, pair[1].reason)).collect()
     finished_articles = finished.filter(lambda pair: not isinstance(pair[1], SkippedSource))
-    # An identical body read twice counts once (the first), as locally.
     repeats = _later_uses(finished_articles.map(lambda pair: (pair[1].content_sha1, (pair[0], pair[1].id))), partitions)
     skipped += [(article_id, f"same text as {first}, counted once") for _, article_id, _, first in repeats]
     repeated_bodies = sc.broadcast({position for position, *_ in repeats})
@@ -400,10 +450,29 @@ def run_spark_analysis(
         skipped += [(METADATA_FILENAME, f"no article with id {i!r}") for i in sorted(set(overrides) - known)]
     if not n_articles:
         raise AnalysisError(f"{', '.join(files)}: no articles found")
-    timings["read"] = time.perf_counter() - clock
-    clock = time.perf_counter()
+    return _ReadArticles(finished, articles, n_articles, skipped)
 
-    # 3. Fit the tokenizer on the English paragraphs (driver), tokenize on executors.
+
+@dataclass
+class _Tokens:
+    """What step 3 leaves: tokenized articles and their modelling units."""
+
+    tokenized: object  # RDD per article: (unit rows, token counts, (id, all its terms)), cached
+    units: object  # RDD of (row, file, line, id, unit, language, terms, text) in corpus order, cached
+    corpus: object  # a TokenizedCorpus without articles: the bilingual term labels
+    unit: str
+    n_units: int
+
+
+def _tokenize(sc, articles, n_articles: int, settings: AnalysisSettings, partitions: int) -> _Tokens:
+    """Step 3: the tokenizer fitted on the English paragraphs (driver), articles tokenized
+    and split into units on executors.
+
+    English term frequencies choose CC-CEDICT senses, so the pipeline is fitted once on the
+    driver and its fitted state broadcast; units are sorted into corpus order in a fixed
+    number of partitions, because MLlib's LDA numbers documents and seeds its start by
+    partition: that is what makes a seeded run repeatable.
+    """
     from polthemes.tokens import TokenizedCorpus, TokenPipeline, _article_paragraphs
     from polthemes.units import resolve_unit
 
@@ -418,8 +487,6 @@ def run_spark_analysis(
     token_counts = tokenized.mapPartitions(_summed_counts).reduce(_merge_counts)
     corpus = TokenizedCorpus(articles=[], mode=settings.mode)
     pipeline.describe(corpus, token_counts)
-    # Units in corpus order, in a fixed number of partitions: MLlib's LDA numbers documents
-    # and seeds its start by partition, so this is what makes a seeded run repeatable.
     units = (
         tokenized.flatMap(lambda item: item[0])
         .sortBy(lambda u: (u[0], u[1], u[3]), numPartitions=partitions)
@@ -430,29 +497,47 @@ def run_spark_analysis(
     n_units = units.count()
     if not n_units:
         raise AnalysisError(f"no {unit} has {min_terms} or more terms after tokenizing; nothing to model")
-    timings["tokenize"] = time.perf_counter() - clock
-    clock = time.perf_counter()
+    return _Tokens(tokenized, units, corpus, unit, n_units)
 
-    # 4. Vocabulary exactly as the local engine filters it; MLlib counts against it.
+
+@dataclass
+class _Features:
+    """What step 4 leaves: the vocabulary and the units counted over it."""
+
+    vocabulary: list[str]
+    n_tokens: int  # occurrences of vocabulary terms in the units
+    frame: object  # DataFrame of the units, with their text (to quote passages)
+    counter: object  # CountVectorizerModel over the vocabulary
+    counted: object  # DataFrame of the units with their "counts" vectors, cached
+
+
+def _features(spark, tokens: _Tokens, settings: AnalysisSettings, k: int) -> _Features:
+    """Step 4: the vocabulary exactly as the local engine filters it, and MLlib's counts.
+
+    Term totals and document frequencies come from one pass over the units, and the terms
+    are chosen by the local :func:`~polthemes.features.select_vocabulary`, so both engines
+    model the same terms; ``CountVectorizer`` then counts against that fixed vocabulary.
+    """
+    from pyspark.ml.feature import CountVectorizerModel
+    from pyspark.sql import types as T
+
     from polthemes.features import select_vocabulary
 
-    total = dict(units.flatMap(lambda u: Counter(u[6]).items()).reduceByKey(lambda a, b: a + b).collect())
-    document_frequency = dict(units.flatMap(lambda u: [(t, 1) for t in set(u[6])]).reduceByKey(lambda a, b: a + b).collect())
+    units, n_units = tokens.units, tokens.n_units
+    # One pass over the units: (term, (occurrences, units holding it)).
+    counts = units.flatMap(lambda u: [(t, (n, 1)) for t, n in Counter(u[6]).items()])
+    summed = counts.reduceByKey(lambda a, b: (a[0] + b[0], a[1] + b[1])).collect()
+    total = {term: n for term, (n, _) in summed}
+    document_frequency = {term: df for term, (_, df) in summed}
     try:
         vocabulary = select_vocabulary(total, document_frequency, n_units, min_count=settings.min_count,
                                        max_document_share=settings.max_document_share)
     except ValueError as error:
-        raise AnalysisError(f"{error} ({n_units} {unit} units)") from None
+        raise AnalysisError(f"{error} ({n_units} {tokens.unit} units)") from None
     words = set(vocabulary)
     modelled = units.filter(lambda u: any(t in words for t in u[6])).count()
     if k > len(vocabulary) or k > modelled:
         raise AnalysisError(f"K={k} is more than the {modelled} units with vocabulary terms or {len(vocabulary)} terms can carry")
-    log(f"{n_articles} articles -> {n_units} {unit} units, {len(vocabulary)} terms (Spark)")
-
-    from pyspark.ml.clustering import LDA
-    from pyspark.ml.feature import IDF, CountVectorizerModel
-    from pyspark.sql import functions as F
-    from pyspark.sql import types as T
 
     schema = T.StructType([
         T.StructField("row", T.LongType()), T.StructField("file", T.IntegerType()), T.StructField("line", T.LongType()),
@@ -463,134 +548,137 @@ def run_spark_analysis(
     frame = spark.createDataFrame(units, schema)
     counter = CountVectorizerModel.from_vocabulary(vocabulary, inputCol="terms", outputCol="counts")
     counted = counter.transform(frame).drop("text").cache()
-    timings["features"] = time.perf_counter() - clock
-    clock = time.perf_counter()
+    return _Features(vocabulary, int(sum(total[t] for t in vocabulary)), frame, counter, counted)
 
-    # 5. LDA, seeded. Online VB gets the local engine's priors (alpha = 1/K, eta = 0.01);
-    #    MLlib's EM needs priors above 1 (it adds 1 internally) and keeps its own defaults.
+
+@dataclass
+class _FittedLda:
+    """What step 5 leaves: MLlib's model, its topics and every unit's mixture."""
+
+    model: object
+    topics: np.ndarray  # K x V, rows sum to one
+    mixtures: object  # DataFrame of the units with their "topicDistribution", cached
+
+
+def _fit_lda(counted, k: int, max_iter: int, optimizer: str, seed: int, lda_options: dict | None) -> _FittedLda:
+    """Step 5: MLlib's LDA, seeded.
+
+    Online VB gets the local engine's priors (alpha = 1/K, eta = 0.01); MLlib's EM needs
+    priors above 1 (it adds 1 internally) and keeps its own defaults.
+    """
+    from pyspark.ml.clustering import LDA
+
     priors = {"docConcentration": [1.0 / k] * k, "topicConcentration": DEFAULT_ETA} if optimizer == "online" else {}
-    lda = LDA(k=k, maxIter=max_iter, seed=settings.seed, optimizer=optimizer, featuresCol="counts", **priors, **(lda_options or {}))
+    lda = LDA(k=k, maxIter=max_iter, seed=seed, optimizer=optimizer, featuresCol="counts", **priors, **(lda_options or {}))
     model = lda.fit(counted)
     topics = model.topicsMatrix().toArray().T  # K x V
     topics = topics / topics.sum(axis=1, keepdims=True)
     mixtures = model.transform(counted).select("row", "file", "line", "id", "unit", "language", "terms", "topicDistribution").cache()
-    timings["lda"] = time.perf_counter() - clock
-    clock = time.perf_counter()
+    return _FittedLda(model, topics, mixtures)
 
-    # 6. Tables: the local engine's, in corpus order, from what the executors computed.
+
+@dataclass
+class _Tables:
+    """What step 6 leaves: the local engine's tables and the facts the manifest records."""
+
+    labels: list[str]
+    tables: dict[str, pd.DataFrame]
+    log_likelihood: float
+    corpus_sha256: str
+    languages: dict[str, int]
+
+
+def _tables(spark, articles, tokens: _Tokens, features: _Features, fitted: _FittedLda, settings: AnalysisSettings, k: int) -> _Tables:
+    """Step 6: the local engine's tables, in corpus order, from what the executors computed.
+
+    Only what the tables hold reaches the driver: one row of shares per unit, a few fields
+    per article, the texts of the quoted passages and each article's top TF-IDF terms.
+    """
+    from polthemes.analysis import article_digest, combine_article_digests, topic_terms_table
     from polthemes.themes import read_label_overrides, recurring_themes, theme_labels
 
-    run = SparkRun(settings, {}, {}, [], topics, list(vocabulary), skipped=sorted(skipped))
-    labels = theme_labels(run.top_terms(10), corpus, overrides=read_label_overrides())
-    run.labels = labels
-    rows = sorted(mixtures.rdd.map(
-        lambda r: ((r.file, r.line, r.unit), r.row, r.id, r.unit, r.language, len(r.terms), r.topicDistribution.toArray().tolist())
-    ).collect())
-    shares = np.array([r[6] for r in rows])
-    sums = shares.sum(axis=1, keepdims=True)
-    # A unit with no vocabulary term gets no topic mass from MLlib; the local models give it
-    # the uniform mixture (polthemes.models._normalise_rows), and so does this.
-    shares = np.where(sums > 0, shares / np.where(sums > 0, sums, 1), 1.0 / k)
-    theme_columns = [f"theme_{j}" for j in range(k)]
-    document_topics = pd.DataFrame(np.round(shares, 6), columns=theme_columns)
-    for position, (name, index) in enumerate((("id", 2), ("unit", 3), ("language", 4), ("n_terms", 5))):
-        document_topics.insert(position, name, [r[index] for r in rows])
-
-    from polthemes.analysis import article_digest, combine_article_digests
-
+    labels = theme_labels(top_terms_per_topic(fitted.topics, features.vocabulary, 10), tokens.corpus, overrides=read_label_overrides())
+    rows, shares, document_topics = _document_topics(fitted.mixtures, k)
     metadata_rows = [m for _, m in sorted(articles.map(
         lambda pair: (pair[0], (pair[1].id, pair[1].language, pair[1].date, pair[1].source, article_digest(pair[1])))
     ).collect())]
-    corpus_sha256 = combine_article_digests(m[4] for m in metadata_rows)
-    languages = Counter(m[1] for m in metadata_rows)
+    theme_columns = [f"theme_{j}" for j in range(k)]
     article_themes = _roll_up(document_topics, shares, metadata_rows, theme_columns)
-    chosen = _passage_rows(rows, shares)
-    texts = dict(frame.filter(F.col("row").isin(sorted({rows[i][1] for picked in chosen.values() for i in picked}))).select("row", "text").rdd.map(tuple).collect())
-    passages = _passages(rows, shares, labels, chosen, texts)
+    passages = _passages(features.frame, rows, shares, labels)
     article_order = {m[0]: i for i, m in enumerate(metadata_rows)}
-    whole_articles = counter.transform(spark.createDataFrame(
-        tokenized.map(lambda item: item[2]),
-        T.StructType([T.StructField("id", T.StringType()), T.StructField("terms", T.ArrayType(T.StringType()))]),
-    ))
-    distinctive = _distinctive_terms(IDF(inputCol="counts", outputCol="tfidf"), whole_articles, vocabulary, corpus,
-                                     settings.top_terms, article_order)
-
-    log_likelihood = float(model.logLikelihood(counted))
-    n_tokens = int(sum(total[t] for t in vocabulary))
-    run.tables = {
+    distinctive = _distinctive_terms(_whole_articles(spark, features.counter, tokens.tokenized), features.vocabulary,
+                                     tokens.corpus, settings.top_terms, article_order)
+    log_likelihood = float(fitted.model.logLikelihood(features.counted))
+    tables = {
         "k_selection": pd.DataFrame([{"k": k, "log_likelihood": round(log_likelihood, 3),
-                                      "log_perplexity": round(-log_likelihood / n_tokens, 6), "chosen": True}]),
-        "topic_terms": _topic_terms(topics, vocabulary, labels, corpus, settings.top_terms),
+                                      "log_perplexity": round(-log_likelihood / features.n_tokens, 6), "chosen": True}]),
+        "topic_terms": topic_terms_table(fitted.topics, features.vocabulary, labels, tokens.corpus, settings.top_terms),
         "document_topics": document_topics,
         "article_themes": article_themes,
         "recurring_themes": recurring_themes(article_themes, labels),
         "passages": passages,
         "distinctive_terms": distinctive,
     }
-    timings["tables"] = time.perf_counter() - clock
-    run.timings_s = {name: round(seconds, 3) for name, seconds in timings.items()}
-    run.manifest = _manifest(files, corpus_name, settings, unit, n_articles, n_units, vocabulary, n_tokens, k, optimizer,
-                             max_iter, sc, log_likelihood, len(skipped))
-    run.manifest["corpus"].update({"sha256": corpus_sha256, "languages": dict(sorted(languages.items()))})
-    if out_dir is not None:
-        write_spark_results(run, Path(out_dir), parquet={"document_topics": mixtures, "article_themes": article_themes})
-    for cached in (parsed, finished, articles, tokenized, units, counted, mixtures):
-        cached.unpersist()
-    return run
+    languages = Counter(m[1] for m in metadata_rows)
+    return _Tables(labels, tables, log_likelihood, combine_article_digests(m[4] for m in metadata_rows), dict(sorted(languages.items())))
+
+
+def _document_topics(mixtures, k: int) -> tuple[list[tuple], np.ndarray, pd.DataFrame]:
+    """The units' rows in corpus order, their topic shares (units x K) and the local
+    ``document_topics`` table. A unit with no vocabulary term gets no topic mass from
+    MLlib; the local models give it the uniform mixture (polthemes.models._normalise_rows),
+    and so does this."""
+    rows = sorted(mixtures.rdd.map(
+        lambda r: ((r.file, r.line, r.unit), r.row, r.id, r.unit, r.language, len(r.terms), r.topicDistribution.toArray().tolist())
+    ).collect())
+    shares = np.array([r[6] for r in rows])
+    sums = shares.sum(axis=1, keepdims=True)
+    shares = np.where(sums > 0, shares / np.where(sums > 0, sums, 1), 1.0 / k)
+    document_topics = pd.DataFrame(np.round(shares, 6), columns=[f"theme_{j}" for j in range(k)])
+    for position, (name, index) in enumerate((("id", 2), ("unit", 3), ("language", 4), ("n_terms", 5))):
+        document_topics.insert(position, name, [r[index] for r in rows])
+    return rows, shares, document_topics
+
+
+def _passages(frame, rows: list[tuple], shares: np.ndarray, labels: list[str]) -> pd.DataFrame:
+    """The local ``passages`` table: units chosen on the driver by
+    :func:`~polthemes.themes.passage_units`, and only their texts fetched from executors."""
+    from pyspark.sql import functions as F
+
+    from polthemes.themes import passage_units, passages_table
+
+    keys = [(r[2], r[3]) for r in rows]
+    chosen = passage_units(shares, keys, [r[5] for r in rows])
+    wanted = sorted({rows[i][1] for picked in chosen for i in picked})
+    by_row = dict(frame.filter(F.col("row").isin(wanted)).select("row", "text").rdd.map(tuple).collect())
+    texts = {i: by_row[rows[i][1]] for picked in chosen for i in picked}
+    return passages_table(shares, chosen, labels, keys, [r[4] for r in rows], texts)
+
+
+def _whole_articles(spark, counter, tokenized):
+    """Every term of every article counted over the vocabulary: TF-IDF weighs whole
+    articles, as the local ``tfidf_tables`` does, not modelling units."""
+    from pyspark.sql import types as T
+
+    return counter.transform(spark.createDataFrame(
+        tokenized.map(lambda item: item[2]),
+        T.StructType([T.StructField("id", T.StringType()), T.StructField("terms", T.ArrayType(T.StringType()))]),
+    ))
 
 
 def _roll_up(document_topics: pd.DataFrame, shares: np.ndarray, metadata_rows, theme_columns) -> pd.DataFrame:
-    """Article rows (token-weighted means of their units), as :func:`polthemes.units.roll_up`."""
-    weights = document_topics.n_terms.to_numpy(dtype=float)
-    ids = document_topics.id.to_numpy()
-    order = list(dict.fromkeys(ids))
-    position = {article_id: i for i, article_id in enumerate(order)}
-    totals = np.zeros((len(order), shares.shape[1]))
-    mass = np.zeros(len(order))
-    rows = np.array([position[i] for i in ids])
-    np.add.at(totals, rows, shares * weights[:, None])
-    np.add.at(mass, rows, weights)
-    table = pd.DataFrame(np.round(totals / np.where(mass > 0, mass, 1)[:, None], 6), columns=theme_columns)
+    """Article rows (token-weighted means of their units, by :func:`polthemes.units.roll_up_rows`)
+    with the local ``article_themes`` table's columns."""
+    from polthemes.units import roll_up_rows
+
+    matrix, order = roll_up_rows(shares, document_topics.id.tolist(), document_topics.n_terms.tolist())
+    table = pd.DataFrame(np.round(matrix, 6), columns=theme_columns)
     meta = {m[0]: m for m in metadata_rows}
     table.insert(0, "source", [meta[i][3] for i in order])
     table.insert(0, "date", [meta[i][2] for i in order])
     table.insert(0, "language", [meta[i][1] for i in order])
     table.insert(0, "id", order)
     return table
-
-
-def _topic_terms(topics: np.ndarray, vocabulary: list[str], labels: list[str], corpus, n: int) -> pd.DataFrame:
-    rows = []
-    for theme, row in enumerate(np.round(topics, 12)):
-        best = sorted(range(len(row)), key=lambda j: (-row[j], vocabulary[j]))[:n]
-        for rank, j in enumerate(best, start=1):
-            rows.append({"theme": theme, "label": labels[theme], "rank": rank, "term": vocabulary[j],
-                         "term_label": corpus.label(vocabulary[j]), "weight": round(float(topics[theme, j]), 6)})
-    return pd.DataFrame(rows)
-
-
-#: Passages: the units most devoted to each theme (as themes.representative_passages).
-PASSAGES_PER_THEME, PASSAGE_MIN_TERMS, PASSAGE_MAX_CHARACTERS = 3, 8, 400
-
-
-def _passage_rows(rows, shares: np.ndarray) -> dict[int, list[int]]:
-    """Per theme, the positions in ``rows`` of its top units (ties: article id, unit)."""
-    eligible = [i for i, r in enumerate(rows) if r[5] >= PASSAGE_MIN_TERMS]
-    return {
-        k: sorted(eligible, key=lambda i: (-round(float(shares[i, k]), 9), rows[i][2], rows[i][3]))[:PASSAGES_PER_THEME]
-        for k in range(shares.shape[1])
-    }
-
-
-def _passages(rows, shares: np.ndarray, labels, chosen: dict[int, list[int]], texts: dict[int, str]) -> pd.DataFrame:
-    out = []
-    for k, label in enumerate(labels):
-        for rank, i in enumerate(chosen[k], start=1):
-            text = texts[rows[i][1]]
-            out.append({"theme": k, "label": label, "rank": rank, "id": rows[i][2], "unit": rows[i][3], "language": rows[i][4],
-                        "share": round(float(shares[i, k]), 6),
-                        "text": text if len(text) <= PASSAGE_MAX_CHARACTERS else text[: PASSAGE_MAX_CHARACTERS - 1] + "…"})
-    return pd.DataFrame(out, columns=["theme", "label", "rank", "id", "unit", "language", "share", "text"])
 
 
 def _later_uses(keyed, partitions: int) -> list[tuple]:
@@ -604,7 +692,7 @@ def _later_uses(keyed, partitions: int) -> list[tuple]:
     return out
 
 
-def _distinctive_terms(idf, articles, vocabulary, corpus, n: int, article_order: dict[str, int]) -> pd.DataFrame:
+def _distinctive_terms(articles, vocabulary, corpus, n: int, article_order: dict[str, int]) -> pd.DataFrame:
     """Each article's ``n`` highest TF-IDF terms, weighted by MLlib's IDF on executors.
 
     ``articles`` holds every term of every article counted over the vocabulary, as the local
@@ -612,6 +700,9 @@ def _distinctive_terms(idf, articles, vocabulary, corpus, n: int, article_order:
     scikit-learn's +1, so a term in every article weighs 0 and is left out; rows are
     l2-normalised as in the local table.
     """
+    from pyspark.ml.feature import IDF
+
+    idf = IDF(inputCol="counts", outputCol="tfidf")
     weighted = idf.fit(articles).transform(articles)
     words = articles.sparkSession.sparkContext.broadcast(list(vocabulary))
 

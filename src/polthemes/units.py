@@ -95,11 +95,25 @@ def roll_up(unit_matrix: np.ndarray, units: Sequence[ModellingUnit]) -> tuple[np
     matrix = np.asarray(unit_matrix, dtype=float)
     if matrix.shape[0] != len(units):
         raise ValueError(f"unit_matrix has {matrix.shape[0]} rows but there are {len(units)} units")
-    article_ids = list(dict.fromkeys(u.article_id for u in units))
-    row_of = {article_id: i for i, article_id in enumerate(article_ids)}
-    totals = np.zeros((len(article_ids), matrix.shape[1]))
-    weights = np.zeros(len(article_ids))
-    for unit, row in zip(units, matrix):
-        totals[row_of[unit.article_id]] += len(unit.terms) * row
-        weights[row_of[unit.article_id]] += len(unit.terms)
-    return totals / np.where(weights > 0, weights, 1)[:, None], article_ids
+    return roll_up_rows(matrix, [u.article_id for u in units], [len(u.terms) for u in units])
+
+
+def roll_up_rows(
+    unit_matrix: np.ndarray, article_ids: Sequence[str], n_terms: Sequence[int]
+) -> tuple[np.ndarray, list[str]]:
+    """:func:`roll_up` from plain arrays: each unit's article id and token count.
+
+    The Spark engine has units only as rows collected from executors, not as
+    :class:`ModellingUnit` objects; both engines roll up here, so their article tables agree.
+    """
+    matrix = np.asarray(unit_matrix, dtype=float)
+    order = list(dict.fromkeys(article_ids))
+    row_of = {article_id: i for i, article_id in enumerate(order)}
+    rows = np.array([row_of[article_id] for article_id in article_ids], dtype=np.intp)
+    weights = np.asarray(n_terms, dtype=float)
+    totals = np.zeros((len(order), matrix.shape[1]))
+    mass = np.zeros(len(order))
+    # Unbuffered, in unit order: the same sums, to the last bit, as adding unit by unit.
+    np.add.at(totals, rows, matrix * weights[:, None])
+    np.add.at(mass, rows, weights)
+    return totals / np.where(mass > 0, mass, 1)[:, None], order

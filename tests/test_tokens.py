@@ -195,3 +195,17 @@ def test_every_seed_article_shares_top_terms_with_the_other_language(tokenized):
 def test_monolingual_space_shares_nothing_across_languages(seed_report):
     report = coverage_report(TokenPipeline("monolingual").fit_transform(seed_report.articles))
     assert all(o.shared_terms == 0 for o in report.overlaps)
+
+
+def test_a_dictionary_term_is_labelled_by_its_commonest_chinese_word():
+    """发扬 ("develop") and 发展 ("development") share the stem ``develop``; the label shows
+    the gloss of the word the corpus uses most, not of whichever word was mapped first."""
+    from polthemes.tokens import TokenizedCorpus, TokenPipeline
+
+    pipeline = TokenPipeline("crosslingual")
+    assert pipeline._mapper.map_chinese("发扬") == pipeline._mapper.map_chinese("发展")  # mapped first
+    corpus = TokenizedCorpus(articles=[], mode="crosslingual")
+    pipeline.describe(corpus, {("develop", "发扬", "zh", "cedict"): 1, ("develop", "发展", "zh", "cedict"): 5})
+    assert corpus.label("develop") == "发展 · development"
+    # 实干 is hard work, not the "industry" its CC-CEDICT gloss ("industriously") stems to.
+    assert pipeline._mapper.map_chinese("实干")[0][0] != pipeline._mapper.map_chinese("产业")[0][0]

@@ -87,6 +87,10 @@ class ConceptMapper:
         self._chinese_cache: dict[str, tuple[tuple[str, str], ...]] = {}
         #: Dictionary term -> the English gloss it was made from (first one chosen).
         self.glosses: dict[str, str] = {}
+        #: Chinese word -> the English gloss chosen for it: a term's label shows the gloss of
+        #: its commonest Chinese word (产业 "industry"), not of whichever word of the same
+        #: stem was mapped first (勤勉 "industriously").
+        self.word_glosses: dict[str, str] = {}
         #: Term frequencies of the corpus's English side: they pick among a word's senses.
         self.set_english_frequencies(english_frequencies or {})
         # English glossary forms keyed the way the English tokenizer writes terms.
@@ -169,22 +173,30 @@ class ConceptMapper:
         in_corpus = [(term, n) for term, n in in_corpus if n > 0]
         if in_corpus:
             # max() keeps the first of equals: dictionary order breaks ties.
-            return self._as_concept(max(in_corpus, key=lambda pair: pair[1])[0])
+            return self._as_concept(max(in_corpus, key=lambda pair: pair[1])[0], word)
         # No English evidence: the first sense, but a one-word translation before a
         # description ("innovation", not "bring forth new ideas", for 创新).
         if not candidates[0]:
             return "", STOPWORD
         single = [c for c in candidates if c and PHRASE_JOINER not in c]
-        return self._as_concept(single[0] if single else candidates[0])
+        return self._as_concept(single[0] if single else candidates[0], word)
 
-    def _as_concept(self, term: str) -> tuple[str, str]:
+    def _as_concept(self, term: str, word: str) -> tuple[str, str]:
         concept = self._english_concepts.get(term)
         if concept:
             return concept, GLOSSARY
         stem = stem_key(term)
         # The readable gloss behind a stem, for labels ("develop" -> "development").
-        self.glosses.setdefault(stem, term.replace(PHRASE_JOINER, " "))
+        gloss = term.replace(PHRASE_JOINER, " ")
+        self.glosses.setdefault(stem, gloss)
+        self.word_glosses[word] = gloss
         return stem, DICTIONARY
+
+    def gloss_of(self, word: str) -> str | None:
+        """The English gloss CC-CEDICT gave a whole Chinese word (None for a glossary word, a
+        split compound, a stopword or an unknown word)."""
+        self.map_chinese(word)
+        return self.word_glosses.get(word)
 
     def gloss_candidates(self, word: str, *, _depth: int = 0) -> list[str]:
         """Normalised English terms for each translating sense of ``word``, in dictionary order.

@@ -236,7 +236,13 @@ class TokenPipeline:
         if self._mapper is not None:
             concepts = self._mapper.glossary.concepts
             corpus.concept_labels = {term: concepts[term].label for term in sorted(surfaces) if term in concepts}
-            corpus.glosses = {term: self._mapper.glosses[term] for term in sorted(surfaces) if term in self._mapper.glosses}
+            corpus.glosses = {}
+            for term in sorted(surfaces):
+                chinese = surfaces[term].get("zh")
+                gloss = self._mapper.gloss_of(chinese.most_common(1)[0][0]) if chinese else None
+                gloss = gloss or self._mapper.glosses.get(term)
+                if gloss:
+                    corpus.glosses[term] = gloss
         corpus.origins = dict(origins)
 
     def tokenize(self, text: str, language: str, *, segmented: Sequence[str] | None = None) -> list[tuple[str, str, str, str]]:

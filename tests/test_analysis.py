@@ -128,3 +128,22 @@ def test_cli_reports_bad_parameters_in_one_line(capsys):
     assert capsys.readouterr().err.strip() == (
         "polthemes: error: unknown backend 'mallet'; choose one of tomotopy, gensim, sklearn, nmf"
     )
+
+
+def test_tfidf_tables_reuse_the_model_counts_when_units_are_whole_articles(seed_report):
+    """A model over whole articles has counted the articles already; the TF-IDF tables from
+    those counts equal the tables from a fresh count, and a bag of the wrong shape is refused."""
+    from polthemes.analysis import tfidf_tables
+    from polthemes.features import bag_of_words
+    from polthemes.tokens import TokenPipeline
+
+    articles = seed_report.articles
+    tokens = TokenPipeline("crosslingual").fit(articles).transform(articles, total=len(articles))
+    bag = bag_of_words([a.terms for a in tokens.articles], min_count=2)
+    fresh = tfidf_tables(tokens, vocabulary=bag.vocabulary)
+    reused = tfidf_tables(tokens, vocabulary=bag.vocabulary, article_bag=bag)
+    pd.testing.assert_frame_equal(fresh[0], reused[0])
+    pd.testing.assert_frame_equal(fresh[1], reused[1])
+    one_short = bag_of_words([a.terms for a in tokens.articles[:-1]], vocabulary=bag.vocabulary)
+    with pytest.raises(ValueError, match="4 rows for 5 articles"):
+        tfidf_tables(tokens, article_bag=one_short)

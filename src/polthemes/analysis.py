@@ -130,7 +130,11 @@ def run_analysis(
     timings["cross_check"] = time.perf_counter() - clock
 
     clock = time.perf_counter()
-    distinctive, similarity = tfidf_tables(tokens, vocabulary=bag.vocabulary, n=settings.top_terms)
+    # Whole-article units, none left out: the model's counts are the articles' counts.
+    units_are_articles = unit == "article" and [u.article_id for u in units] == [a.id for a in tokens.articles]
+    distinctive, similarity = tfidf_tables(
+        tokens, vocabulary=bag.vocabulary, n=settings.top_terms, article_bag=bag if units_are_articles else None
+    )
     tables.update(
         {
             "k_selection": selection.summary.assign(chosen=lambda t: t.k == k),
@@ -161,13 +165,22 @@ MAX_SIMILARITY_ARTICLES = 500
 
 
 def tfidf_tables(
-    tokens: TokenizedCorpus, *, vocabulary=None, n: int = 15, min_count: int = 2
+    tokens: TokenizedCorpus, *, vocabulary=None, n: int = 15, min_count: int = 2, article_bag: BagOfWords | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Each article's ``n`` most distinctive terms (with bilingual labels) and the articles'
-    TF-IDF cosine similarity, over ``vocabulary`` or the terms seen ``min_count`` times."""
+    TF-IDF cosine similarity, over ``vocabulary`` or the terms seen ``min_count`` times.
+
+    ``article_bag`` is the articles' counts when the caller has them already (a model over
+    whole articles has counted exactly these rows), so an archive is not counted twice.
+    """
     article_ids = [a.id for a in tokens.articles]
-    documents = [a.terms for a in tokens.articles]
-    bag = bag_of_words(documents, vocabulary=vocabulary) if vocabulary is not None else bag_of_words(documents, min_count=min_count)
+    if article_bag is not None:
+        if article_bag.counts.shape[0] != len(article_ids):
+            raise ValueError(f"article_bag has {article_bag.counts.shape[0]} rows for {len(article_ids)} articles")
+        bag = article_bag
+    else:
+        documents = [a.terms for a in tokens.articles]
+        bag = bag_of_words(documents, vocabulary=vocabulary) if vocabulary is not None else bag_of_words(documents, min_count=min_count)
     distinctive = distinctive_terms(bag, article_ids, n=n)
     labels = {term: tokens.label(term) for term in distinctive.term.unique()}  # an archive repeats terms a lot
     distinctive["label"] = distinctive.term.map(labels)

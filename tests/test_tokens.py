@@ -70,6 +70,14 @@ def test_chinese_drops_numerals_punctuation_stopwords_and_lone_characters():
     assert "党员" in words and "党员大会" in words or "大会" in words
 
 
+def test_chinese_keeps_names_whole_and_drops_magnitudes_with_units():
+    """jieba split 泽连斯基 into 泽 + 连斯基 and 农业农村部 into 农业 + 农村部 until the
+    glossary put them in its dictionary; 50亿美元 left the word 亿美元 (a count, not a concept)."""
+    words = ChineseTokenizer().words("泽连斯基说，农业农村部数据显示出口50亿美元，装机1200万千瓦，新增3万例。")
+    assert "泽连斯基" in words and "农业农村部" in words
+    assert not {"连斯基", "农村部", "亿美元", "万千瓦", "万例"} & set(words)
+
+
 def test_english_keeps_hyphenated_words_drops_numbers_and_lemmatises():
     tokenizer = EnglishTokenizer(default_glossary().by_english)
     terms = tokenizer.terms("In 2023, 1,200 party members studied the Party's self-revolution and its well-being.")
@@ -143,16 +151,34 @@ def test_cedict_gloss_skips_names_classifiers_and_follows_abbreviations(pipeline
     assert mapper.map_chinese("交流平台") == (("communication", GLOSSARY), ("platform", "cedict"))
 
 
-def test_cedict_gloss_reads_markers_registers_and_alternatives(pipeline):
-    """CC-CEDICT marks a literal reading "lit.", a figurative one "fig.", and senses of
-    Taiwanese or slang usage; "A or B" offers two translations, not a two-word term."""
+def test_cedict_gloss_reads_markers_registers_and_cross_references(pipeline):
+    """CC-CEDICT marks a literal reading "lit.", a figurative one "fig.", and senses of other
+    places and registers; the markers are never glossed, and such senses come after the
+    plain ones without being lost."""
     mapper: ConceptMapper = pipeline._mapper
     # 陶冶: "lit. to fire pots and smelt metal" / "fig. to educate" -> educate, not "fig_educ".
     assert mapper.gloss_candidates("陶冶") == ["educate"]
-    # 三小's only sense is Taiwanese slang ("what the hell?"): no translation for mainland text.
-    assert mapper.gloss_candidates("三小") == []
-    # 班组: "group or team (in factories etc)".
-    assert mapper.gloss_candidates("班组") == ["group", "team"]
+    for idiom in ("开门见山", "心惊肉跳", "手无寸铁"):  # "lit. ...; fig. ..." inside one sense
+        assert not any(term.startswith(("fig", "lit", "light")) for term in mapper.gloss_candidates(idiom)), idiom
+    # A literal reading comes after the meaning (手无寸铁 "lit. not an inch of steel (idiom);
+    # unarmed and defenseless"), and "lit." governs every comma piece of its segment
+    # (心惊肉跳 "lit. heart alarmed, body leaping"), keeping their order.
+    assert mapper.gloss_candidates("手无寸铁") == ["unarm_defenseless", "inch_steel"]
+    assert mapper.gloss_candidates("心惊肉跳") == ["heart_alarm", "body_leap"]
+    # A figurative sense follows the plain ones: 主流 is "mainstream" before "essential".
+    senses = mapper.gloss_candidates("主流")
+    assert senses.index("mainstream") < senses.index("essential")
+    # 绿化's Internet-slang "Islamization" comes last; 洋芋's only sense is dialect and stays.
+    assert mapper.gloss_candidates("绿化")[-1] == "islamization"
+    assert mapper.gloss_candidates("洋芋") == ["potato"]
+    # "A or B" is one gloss: 成败 "success or failure" is neither one nor the other.
+    assert mapper.gloss_candidates("成败") == ["success_failure"]
+    assert "industrial" not in mapper.gloss_candidates("基地")  # "industrial or military base"
+    # A word CC-CEDICT only cross-references takes its target's senses: 擘画 is "variant of
+    # 擘划" ("to plan; to arrange"), 端午 "see 端午节".
+    assert mapper.gloss_candidates("擘画") == mapper.gloss_candidates("擘划")
+    assert mapper.gloss_candidates("擘画")[0] == "plan"
+    assert mapper.gloss_candidates("端午") == mapper.gloss_candidates("端午节")
 
 
 def test_shared_stems_do_not_make_false_friends(pipeline):
@@ -163,11 +189,16 @@ def test_shared_stems_do_not_make_false_friends(pipeline):
     assert mapper.map_chinese("火车")[0][0] != mapper.map_english("training")[0]
     assert mapper.map_chinese("输入")[0][0] != mapper.map_english("importance")[0]
     assert mapper.map_chinese("部门")[0][0] == mapper.map_english("department")[0]
-    # 坚定 "firm" is steadfast, not a firm: "firm" is kept out of the enterprise concept.
-    assert mapper.map_chinese("坚定")[0][0] != mapper.map_chinese("企业")[0][0]
-    # Snowball splits guide/guidance and cover/coverage; the glossary joins each family.
+    # 坚定 "firm" is steadfast, not a firm (a company).
+    assert mapper.map_chinese("坚定")[0][0] not in (mapper.map_chinese("企业")[0][0], mapper.map_english("firm")[0])
+    # Snowball splits guide/guidance and cover/coverage; the glossary joins 指导 with both
+    # English words and 覆盖 with "coverage", but not with "cover" (as in cover up: 掩盖).
     assert mapper.map_english("guidance")[0] == mapper.map_english("guide")[0] == mapper.map_chinese("指导")[0][0]
-    assert mapper.map_english("coverage")[0] == mapper.map_english("cover")[0] == mapper.map_chinese("覆盖")[0][0]
+    assert mapper.map_english("coverage")[0] == mapper.map_chinese("覆盖")[0][0]
+    assert mapper.map_chinese("覆盖")[0][0] not in (mapper.map_english("cover")[0], mapper.map_chinese("掩盖")[0][0])
+    # A moment is not WeChat Moments, and a shift in policy is not a work shift.
+    assert mapper.map_english("moment")[0] != mapper.map_chinese("朋友圈")[0][0]
+    assert mapper.map_english("shift")[0] != mapper.map_chinese("倒班")[0][0]
 
 
 def test_glossary_wins_over_the_dictionary(pipeline):
@@ -207,5 +238,10 @@ def test_a_dictionary_term_is_labelled_by_its_commonest_chinese_word():
     corpus = TokenizedCorpus(articles=[], mode="crosslingual")
     pipeline.describe(corpus, {("develop", "发扬", "zh", "cedict"): 1, ("develop", "发展", "zh", "cedict"): 5})
     assert corpus.label("develop") == "发展 · development"
+    # Equal counts: the label does not depend on which word was counted first.
+    for counts in ({("develop", "发扬", "zh", "cedict"): 3, ("develop", "发展", "zh", "cedict"): 3},
+                   {("develop", "发展", "zh", "cedict"): 3, ("develop", "发扬", "zh", "cedict"): 3}):
+        pipeline.describe(corpus, counts)
+        assert corpus.label("develop") == "发展 · development"
     # 实干 is hard work, not the "industry" its CC-CEDICT gloss ("industriously") stems to.
     assert pipeline._mapper.map_chinese("实干")[0][0] != pipeline._mapper.map_chinese("产业")[0][0]

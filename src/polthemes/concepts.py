@@ -46,20 +46,24 @@ _NOT_A_GLOSS = re.compile(
     r"Taiwan pr\.|pr\. |[A-Z][a-z]+ pr\.|(also )?abbr\. to )",
 )
 _ABBREVIATION = re.compile(r"^abbr\. for (?:\S+\|)?(?P<target>[^\[\s,]+)(?:\[[^\]]*\])?(?:,\s*(?P<english>.+))?$")
+#: "variant of 擘劃|擘划[bo4 hua4]", "see 端午節|端午节[...]": the word means what the target means.
+_CROSS_REFERENCE = re.compile(r"^(?:(?:old |archaic |erhua )?variant of|see(?: also)?) (?:[^\s|\[]+\|)?(?P<target>[^\s|\[,;]+)")
 _PARENTHETICAL = re.compile(r"\([^)]*\)|\[[^\]]*\]|\"|'s\b")
 _PLACEHOLDER = re.compile(r"\b(sth|sb|etc|one's|oneself|someone|something)\b\.?")
 #: The leading capitalised words of a proper noun's sense: "Zhejiang", "Li Qiang".
 _LEADING_NAME = re.compile(r"^\s*[A-Z][a-z]+(?:[ -][A-Z][a-z]+){0,2}\b")
-#: "fig. to educate" (陶冶): the figurative sense is the word's meaning; the marker is not.
-_FIGURATIVE = re.compile(r"^(?:fig\.|lit\. and fig\.)\s+")
-#: Senses that are a literal character-by-character reading ("lit. to fire pots and smelt
-#: metal") or archaic come after every other sense.
-_DEFERRED_SENSE = re.compile(r"^(?:lit\.\s|\((?:lit\.|old|archaic)\))")
-#: Senses of another place or register are not what a word means in mainland official
-#: writing: 三小 is "what the hell?" only in Taiwanese slang.
-_OTHER_REGISTER = re.compile(r"^(?:\([^)]*\)\s*)*\((?:Tw|slang|Internet slang|vulgar|dialect|Cantonese)\)")
-#: "group or team (in factories etc)" (班组) offers two translations, not one two-word term.
-_ALTERNATIVES = re.compile(r"[;,]|\s+or\s+")
+#: A piece of a sense that reads the characters literally ("lit. to open the door and see
+#: the mountain", 开门见山) or figuratively ("fig. to educate", 陶冶). The marker is never part
+#: of the gloss; the figurative reading is what the word means in running text, but it comes
+#: after the plain senses, so English evidence does not pick it over them (主流 stays
+#: "mainstream", not "essential"); a literal reading comes last of all.
+_MARKER = re.compile(r"^\s*\(?(?P<marker>lit\. and fig\.|lit\.|fig\.)\)?\s*")
+#: Senses of another place, register or age: after every mainland sense, but kept, since
+#: for some words they are the only one (洋芋 "(dialect) potato"). 绿化 is "to make green",
+#: before its Internet-slang "Islamization".
+_OTHER_REGISTER = re.compile(r"^(?:\([^)]*\)\s*)*\((?:Tw|slang|Internet slang|vulgar|dialect|Cantonese|old|archaic)\)")
+#: Sense tiers, in the order candidates are offered.
+_PLAIN, _FIGURATIVE, _LAST = 0, 1, 2
 #: How many leading senses compete on the English side's term frequencies.
 MAX_SENSES_BY_EVIDENCE = 3
 #: A gloss longer than this (in content words) is a description, not a translation.
@@ -120,6 +124,9 @@ class ConceptMapper:
             if count > self._by_stem.get(key, ("", 0))[1]:
                 self._by_stem[key] = (term, count)
         self._chinese_cache.clear()
+        # Choices made under the old frequencies are void: labels must not show them.
+        self.glosses.clear()
+        self.word_glosses.clear()
 
     def _english_form_of(self, candidate: str) -> tuple[str, int]:
         """The corpus's English term for a gloss: itself if used, else a same-stem term."""
@@ -192,55 +199,68 @@ class ConceptMapper:
         self.word_glosses[word] = gloss
         return stem, DICTIONARY
 
-    def gloss_of(self, word: str) -> str | None:
-        """The English gloss CC-CEDICT gave a whole Chinese word (None for a glossary word, a
-        split compound, a stopword or an unknown word)."""
-        self.map_chinese(word)
-        return self.word_glosses.get(word)
+    def gloss_of(self, word: str, term: str) -> str | None:
+        """The English gloss CC-CEDICT gave ``word`` (or the part of a split compound) that
+        became ``term``; None when the word reaches ``term`` otherwise (glossary, unmapped)."""
+        for part in (word, *self.split_compound(word)):
+            if any(mapped == term for mapped, _ in self.map_chinese(part)) and part in self.word_glosses:
+                return self.word_glosses[part]
+        return None
 
     def gloss_candidates(self, word: str, *, _depth: int = 0) -> list[str]:
         """Normalised English terms for each translating sense of ``word``, in dictionary order.
 
         ``""`` stands for a sense made only of stopwords. Abbreviations ("abbr. for 中国共产党")
-        follow to the full form once.
+        follow to the full form once, and so does a word with no sense but a cross-reference.
         """
         candidates = []
         for entry in self.cedict.entries(word):
             candidates.extend(self._entry_candidates(entry, _depth))
+        if not candidates and _depth == 0:
+            # A word CC-CEDICT only cross-references (擘画 "variant of 擘划", 端午 "see
+            # 端午节") takes its target's senses; followed once, never in a chain.
+            for sense in self.cedict.senses(word):
+                if reference := _CROSS_REFERENCE.match(sense):
+                    candidates = self.gloss_candidates(reference["target"], _depth=1)
+                    if candidates:
+                        break
         return candidates
 
     def _entry_candidates(self, entry: CedictEntry, _depth: int) -> list[str]:
-        candidates: list[str] = []
+        tiered: list[tuple[int, str]] = []
         entry_is_name = entry.is_proper_noun
-        senses = sorted(entry.senses, key=lambda sense: bool(_DEFERRED_SENSE.match(sense)))  # stable
-        for sense in senses:
-            if _OTHER_REGISTER.match(sense):
-                continue
-            sense = _FIGURATIVE.sub("", sense)
+        for sense in entry.senses:
+            sense_tier = _LAST if _OTHER_REGISTER.match(sense) else _PLAIN
             abbreviation = _ABBREVIATION.match(sense)
             if abbreviation:
                 if abbreviation["english"]:
                     sense = abbreviation["english"]
                 elif _depth == 0:
-                    candidates.extend(self.gloss_candidates(abbreviation["target"], _depth=_depth + 1)[:1])
+                    tiered.extend((sense_tier, c) for c in self.gloss_candidates(abbreviation["target"], _depth=_depth + 1)[:1])
                     continue
                 else:
                     continue
             if _NOT_A_GLOSS.match(sense):
                 continue
-            cleaned = _PARENTHETICAL.sub(" ", sense)
-            if entry_is_name and (name := _LEADING_NAME.match(cleaned)):
+            if entry_is_name and (name := _LEADING_NAME.match(_PARENTHETICAL.sub(" ", sense))):
                 # A name's sense describes it ("Zhejiang province in east China, abbr. 浙");
                 # the name itself is the translation.
-                candidates.append(PHRASE_JOINER.join(name[0].lower().split()))
+                tiered.append((sense_tier, PHRASE_JOINER.join(name[0].lower().split())))
                 continue
             # Parentheticals go first: their commas ("scene (of a crime, accident etc)") are
-            # not sense boundaries.
-            for piece in _ALTERNATIVES.split(cleaned):
-                term = self._normalise_gloss(piece)
-                if term is not None:
-                    candidates.append(term)
-        return candidates
+            # not sense boundaries. A leading "(fig.)" is read before it goes.
+            # A marker governs its whole ";" segment: "lit. heart alarmed, body leaping".
+            text = _PARENTHETICAL.sub(" ", _MARKER.sub(lambda m: f"{m['marker']} ", sense, count=1))
+            for segment in text.split(";"):
+                tier = sense_tier
+                if marker := _MARKER.match(segment):
+                    tier = max(tier, _LAST if marker["marker"] == "lit." else _FIGURATIVE)
+                    segment = segment[marker.end():]
+                for piece in segment.split(","):
+                    term = self._normalise_gloss(piece)
+                    if term is not None:
+                        tiered.append((tier, term))
+        return [term for _, term in sorted(tiered, key=lambda pair: pair[0])]  # stable within a tier
 
     def _normalise_gloss(self, piece: str) -> str | None:
         text = _PLACEHOLDER.sub(" ", piece).strip()

@@ -80,8 +80,8 @@ def theme_figures(result, names: Sequence[str] | None = None) -> dict[str, Figur
     # Both engines write these tables, so every figure is drawn from them alone: a Spark run
     # (which keeps no token objects) gets exactly the local engine's figures.
     languages = dict(zip(tables["article_themes"].id, tables["article_themes"].language))
-    modelled = tables["document_topics"].groupby("id", sort=False).n_terms.sum()
-    terms_per_article = [int(modelled.get(i, 0)) for i in tables["article_themes"].id]
+    unit_terms = tables["document_topics"].groupby("id", sort=False).n_terms.sum()
+    terms_per_article = [int(unit_terms.get(i, 0)) for i in tables["article_themes"].id]
     selection = result.manifest["selection"]
     warning = selection["warning"]
     labels = result.labels

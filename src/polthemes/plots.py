@@ -264,7 +264,7 @@ def _weighted_mean(rows: np.ndarray, weights: np.ndarray) -> np.ndarray:
 @styled
 def plot_theme_prevalence(article_themes: pd.DataFrame, labels: Sequence[str], *, weights: Sequence[float] | None = None) -> Figure:
     """Mean theme share by language and by source (articles weighted by ``weights``, e.g. the
-    modelled terms of each article, so a long article counts for more than a headline)."""
+    terms of each article's modelling units, so a long article counts for more than a headline)."""
     shares = article_themes.filter(like="theme_").to_numpy(dtype=float)
     weights = np.ones(len(shares)) if weights is None else np.asarray(weights, dtype=float)
     figure = Figure(figsize=(11, 3.2 + 0.25 * len(labels)))

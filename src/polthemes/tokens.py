@@ -68,7 +68,7 @@ class TokenizedCorpus:
         if term in self.concept_labels:
             return self.concept_labels[term]
         forms = self.surfaces.get(term, {})
-        parts = [forms[lang].most_common(1)[0][0] for lang in ("zh", "en") if forms.get(lang)]
+        parts = [ranked(forms[lang])[0] for lang in ("zh", "en") if forms.get(lang)]
         if not forms.get("en") and term in self.glosses:
             parts.append(self.glosses[term])  # a Chinese-only term: show the English gloss it maps to
         return " · ".join(dict.fromkeys(parts)) or term
@@ -80,6 +80,11 @@ class TokenizedCorpus:
             if article_id is None or article.id == article_id:
                 counts.update(article.terms)
         return counts
+
+
+def ranked(counts: Mapping[str, int]) -> list[str]:
+    """Keys by falling count, ties by key: an order that does not depend on insertion."""
+    return [key for key, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
 
 
 class TokenPipeline:
@@ -238,9 +243,10 @@ class TokenPipeline:
             corpus.concept_labels = {term: concepts[term].label for term in sorted(surfaces) if term in concepts}
             corpus.glosses = {}
             for term in sorted(surfaces):
-                chinese = surfaces[term].get("zh")
-                gloss = self._mapper.gloss_of(chinese.most_common(1)[0][0]) if chinese else None
-                gloss = gloss or self._mapper.glosses.get(term)
+                # The gloss of the commonest Chinese word that was glossed into this term (ties:
+                # by word), so neither mapping order nor engine changes a label.
+                words = ranked(surfaces[term].get("zh", Counter()))
+                gloss = next(filter(None, (self._mapper.gloss_of(word, term) for word in words)), None)
                 if gloss:
                     corpus.glosses[term] = gloss
         corpus.origins = dict(origins)

@@ -107,6 +107,8 @@ def roll_up_rows(
     :class:`ModellingUnit` objects; both engines roll up here, so their article tables agree.
     """
     matrix = np.asarray(unit_matrix, dtype=float)
+    if not matrix.shape[0] == len(article_ids) == len(n_terms):
+        raise ValueError(f"unit_matrix has {matrix.shape[0]} rows for {len(article_ids)} article ids and {len(n_terms)} term counts")
     order = list(dict.fromkeys(article_ids))
     row_of = {article_id: i for i, article_id in enumerate(order)}
     rows = np.array([row_of[article_id] for article_id in article_ids], dtype=np.intp)

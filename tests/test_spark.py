@@ -31,16 +31,25 @@ MIN_SEED_OVERLAP = 0.3
 pytestmark = pytest.mark.skipif(bool(java_problem()), reason=f"Spark cannot start here: {java_problem()}")
 
 
-def write_seed_jsonl(path: Path, *, broken: bool = False) -> Path:
+#: A record that repeats the last seed's body under an id of its own (a re-posted article).
+REPOST_ID = "004-reposted"
+
+
+def write_seed_jsonl(path: Path, *, broken: bool = False, repeats: bool = False) -> Path:
     """The seed articles as a JSON Lines collection (what a cluster user would have);
-    ``broken`` appends a malformed line and a record without text."""
-    lines = [
-        json.dumps({"id": a.id, "title": a.title, "date": a.date, "source": a.source, "language": a.language,
-                    "text": "\n".join(a.paragraphs)}, ensure_ascii=False)
+    ``broken`` appends a malformed line and a record without text (lines 6 and 7), and
+    ``repeats`` then a record that reuses the first seed's id for the second seed's body
+    and one that repeats the last seed's body as :data:`REPOST_ID`."""
+    records = [
+        {"id": a.id, "title": a.title, "date": a.date, "source": a.source, "language": a.language, "text": "\n".join(a.paragraphs)}
         for a in read_corpus(RAW_DIR).articles
     ]
+    lines = [json.dumps(record, ensure_ascii=False) for record in records]
     if broken:
         lines += ['{"id": "cut-off", "text": "党建工作', json.dumps({"id": "no-text", "title": "only a title"})]
+    if repeats:
+        lines += [json.dumps({**records[1], "id": records[0]["id"]}, ensure_ascii=False),
+                  json.dumps({**records[4], "id": REPOST_ID}, ensure_ascii=False)]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
 
@@ -57,15 +66,16 @@ def spark():
 @pytest.fixture(scope="module")
 def runs(spark, tmp_path_factory):
     """Both engines on one folder as a user would hand it over: a JSON Lines collection with
-    two bad records, a metadata.csv that corrects one article's date, a file that is not a
-    collection, and a hidden notebook checkpoint that neither engine may read."""
+    two bad records, a reused id and a repeated body, a metadata.csv that corrects one
+    article's date and names an article that is not there, a file that is not a collection,
+    and a hidden notebook checkpoint that neither engine may read."""
     folder = tmp_path_factory.mktemp("spark")
     corpus = folder / "corpus"
     (corpus / ".ipynb_checkpoints").mkdir(parents=True)
-    write_seed_jsonl(corpus / "seeds.jsonl", broken=True)
+    write_seed_jsonl(corpus / "seeds.jsonl", broken=True, repeats=True)
     write_seed_jsonl(corpus / ".ipynb_checkpoints" / "seeds-checkpoint.jsonl")
     first = read_corpus(RAW_DIR).articles[0].id
-    (corpus / "metadata.csv").write_text(f"id,date\n{first},2020-01-02\n", encoding="utf-8")
+    (corpus / "metadata.csv").write_text(f"id,date\n{first},2020-01-02\nnever-published,2020-01-03\n", encoding="utf-8")
     (corpus / "notes.md").write_text("not a collection\n", encoding="utf-8")
     remote = run_spark_analysis(corpus, SETTINGS, folder / "results", spark=spark)
     local = run_analysis(read_corpus(corpus).articles, SETTINGS)
@@ -129,6 +139,26 @@ def test_spark_reports_bad_records_by_file_and_line(runs):
     assert not any("checkpoint" in location for location in reasons)  # hidden: neither read nor reported
 
 
+def test_spark_keeps_and_reports_records_as_the_local_reader(runs):
+    # A reused id is skipped, a repeated body counted once under its first id, and both
+    # engines say so in the same records: skipped, duplicates, warnings.
+    _, remote, folder = runs
+    report = read_corpus(folder / "corpus")
+    collection = folder / "corpus" / "seeds.jsonl"
+    in_collection = [(s.location, s.reason) for s in report.skipped if s.location.startswith(f"{collection}:")]
+    assert [s for s in remote.skipped if s[0].startswith(f"{collection}:")] == sorted(in_collection)
+    assert remote.duplicates == report.duplicates
+    assert remote.warnings == [(w.location, w.reason) for w in report.warnings]
+    # ... and they are the records planted, not merely the same mistakes twice.
+    first, *_, last = (a.id for a in read_corpus(RAW_DIR).articles)
+    assert dict(remote.skipped)[f"{collection}:8"] == f"id {first!r} already used by {collection}:1"
+    assert [(d.id, d.origin, d.duplicate_of) for d in remote.duplicates] == [(REPOST_ID, f"{collection}:9", last)]
+    assert remote.warnings == [(str(folder / "corpus" / "metadata.csv"), "no article with id 'never-published'")]
+    kept = remote.tables["article_themes"].id.tolist()
+    assert kept == [a.id for a in report.articles] and REPOST_ID not in kept
+    assert remote.manifest["corpus"]["duplicates"] == 1
+
+
 def test_spark_refuses_what_mllib_cannot_fit_before_starting(tmp_path):
     corpus = write_seed_jsonl(tmp_path / "seeds.jsonl")
     with pytest.raises(AnalysisError, match="K >= 2"):
@@ -156,12 +186,19 @@ def test_inputs_by_folder_and_glob(tmp_path):
 
 
 def test_cli_engine_spark(runs, tmp_path, capsys):
+    from polthemes.cli import format_summary
+
     _, remote, folder = runs
     out = tmp_path / "out"
     code = main(["fit", str(folder / "corpus"), "--engine", "spark", "--k", "2", "--out", str(out), "--quiet"])
     assert code == 0
     assert (out / "topic_terms.csv").read_text(encoding="utf-8") == (folder / "results" / "topic_terms.csv").read_text(encoding="utf-8")
-    assert "themes:" in capsys.readouterr().out
+    printed = capsys.readouterr()
+    assert "themes:" in printed.out
+    # Duplicates and warnings in the words `polthemes inspect` uses for the local reader.
+    summary = format_summary(read_corpus(folder / "corpus"), 0).splitlines()
+    expected = [line for line in summary if line.startswith(("duplicate ", "warning "))]
+    assert len(expected) == 2 and all(line in printed.err.splitlines() for line in expected)
 
 
 def test_figures_draw_from_spark_results(runs):

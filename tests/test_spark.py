@@ -77,7 +77,8 @@ def runs(spark, tmp_path_factory):
     first = read_corpus(RAW_DIR).articles[0].id
     (corpus / "metadata.csv").write_text(f"id,date\n{first},2020-01-02\nnever-published,2020-01-03\n", encoding="utf-8")
     (corpus / "notes.md").write_text("not a collection\n", encoding="utf-8")
-    remote = run_spark_analysis(corpus, SETTINGS, folder / "results", spark=spark)
+    # The Parquet copies go where a cluster would send them (a URI); the CLI run below keeps the default.
+    remote = run_spark_analysis(corpus, SETTINGS, folder / "results", spark=spark, parquet_uri=(folder / "copies").as_uri())
     local = run_analysis(read_corpus(corpus).articles, SETTINGS)
     return local, remote, folder
 
@@ -125,8 +126,13 @@ def test_spark_writes_the_local_engine_tables(runs, spark):
     assert np.allclose(shares.sum(axis=1), 1, atol=1e-5)
     manifest = json.loads((folder / "results" / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["engine"]["name"] == "spark" and manifest["model"]["k"] == 2
-    parquet = spark.read.parquet(str(folder / "results" / "parquet" / "document_topics"))
-    assert parquet.count() == len(remote.tables["document_topics"])
+    # Written by the executors to the URI given, and recorded in the manifest; not in the folder.
+    assert manifest["parquet"]["document_topics"] == f"{(folder / 'copies').as_uri()}/document_topics"
+    parquet = spark.read.parquet(manifest["parquet"]["document_topics"]).toPandas()
+    assert sorted(parquet.id) == sorted(remote.tables["document_topics"].id)
+    articles = spark.read.parquet(str(folder / "copies" / "article_themes")).toPandas()
+    assert sorted(articles.id) == sorted(remote.tables["article_themes"].id)  # Parquet parts keep no order
+    assert not (folder / "results" / "parquet").exists()
 
 
 def test_spark_reports_bad_records_by_file_and_line(runs):
@@ -167,6 +173,13 @@ def test_spark_refuses_what_mllib_cannot_fit_before_starting(tmp_path):
         run_spark_analysis(corpus, SETTINGS, max_iter=0)
 
 
+def test_spark_refuses_a_parquet_destination_without_a_filesystem(tmp_path):
+    # A bare path would be resolved on the driver and written on each executor's own disk.
+    corpus = write_seed_jsonl(tmp_path / "seeds.jsonl")
+    with pytest.raises(AnalysisError, match="names no filesystem"):
+        run_spark_analysis(corpus, SETTINGS, tmp_path / "out", parquet_uri=str(tmp_path / "copies"))
+
+
 def test_spark_fits_one_k_and_says_how_to_choose_it(tmp_path):
     corpus = write_seed_jsonl(tmp_path / "seeds.jsonl")
     with pytest.raises(AnalysisError, match="one K.*--sample"):
@@ -193,6 +206,7 @@ def test_cli_engine_spark(runs, tmp_path, capsys):
     code = main(["fit", str(folder / "corpus"), "--engine", "spark", "--k", "2", "--out", str(out), "--quiet"])
     assert code == 0
     assert (out / "topic_terms.csv").read_text(encoding="utf-8") == (folder / "results" / "topic_terms.csv").read_text(encoding="utf-8")
+    assert (out / "parquet" / "document_topics").is_dir()  # without a URI: in the results folder, as on one machine
     printed = capsys.readouterr()
     assert "themes:" in printed.out
     # Duplicates and warnings in the words `polthemes inspect` uses for the local reader.

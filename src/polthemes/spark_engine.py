@@ -54,6 +54,7 @@ from polthemes.corpus import (
 )
 from polthemes.document import draft_article
 from polthemes.models import DEFAULT_ETA, top_terms_per_topic
+from polthemes.outputs import check_output_location, replace_folder, write_text_atomic
 from polthemes.config import METADATA_FILENAME
 from polthemes.records import DuplicateArticle, SkippedSource
 from polthemes.settings import AnalysisError, AnalysisSettings
@@ -311,6 +312,7 @@ def run_spark_analysis(
     max_iter: int | None = None,
     lda_options: dict | None = None,
     corpus_name: str = "",
+    parquet_uri: str | None = None,
     log=lambda message: None,
 ) -> SparkRun:
     """Model JSON Lines ``inputs`` on Spark at the one K in ``settings.k_values``.
@@ -318,15 +320,35 @@ def run_spark_analysis(
     ``spark`` is an existing SparkSession (else one is started on ``master``; ``None`` keeps
     what spark-submit configured). ``lda_options`` passes further MLlib LDA parameters
     (``subsamplingRate``, ``checkpointInterval`` ...). Writes the result folder to
-    ``out_dir`` when given: the local engine's CSV tables and manifest, and ``parquet/`` with
-    the per-document tables. Raises :class:`AnalysisError` for parameters that cannot work,
-    before Spark starts, and :class:`SparkUnavailable` without Java or pyspark.
+    ``out_dir`` when given: the local engine's CSV tables and manifest, written by the
+    driver, and Parquet copies of ``document_topics`` and ``article_themes``, written by
+    the executors.
+
+    On a cluster, where the Parquet copies go matters: executors write them, so a plain
+    ``out_dir`` works only if it is a filesystem the driver and every executor share (NFS,
+    or ``local[*]``); otherwise each executor writes its part on its own disk. Give
+    ``parquet_uri`` (``hdfs://...``, ``s3a://...``, ``file://`` for a shared mount), or
+    set ``spark.polthemes.parquetUri`` in the Spark configuration (``spark-submit --conf``),
+    and the copies go there as ``<uri>/document_topics`` and ``<uri>/article_themes``,
+    leaving ``out_dir`` to the driver's CSVs and manifest (which records the URI). Without
+    either, the copies go to ``out_dir/parquet/`` as on one machine, and a run on a
+    non-local master logs that ``out_dir`` must be shared.
+
+    Raises :class:`AnalysisError` for parameters that cannot work, before Spark starts,
+    and :class:`SparkUnavailable` without Java or pyspark.
     """
     k, max_iter = _checked_parameters(settings, optimizer, max_iter)
+    _check_parquet_uri(parquet_uri)
     not_read: list[tuple[str, str]] = []
     files = expand_inputs(inputs, not_read=not_read)
     overrides, named_in = _overrides(inputs)
     spark = spark or spark_session(master)
+    if parquet_uri is None and out_dir is not None:
+        parquet_uri = spark.conf.get("spark.polthemes.parquetUri", None) or None
+        _check_parquet_uri(parquet_uri)
+        if parquet_uri is None and not spark.sparkContext.master.startswith("local"):
+            log(f"Parquet copies go to {Path(out_dir).resolve() / 'parquet'}, written by the executors: on a cluster "
+                "that folder must be shared by all of them (else pass parquet_uri or --conf spark.polthemes.parquetUri=hdfs://...)")
     partitions = _partitions(files, spark.sparkContext.defaultParallelism)
     spark.conf.set("spark.sql.shuffle.partitions", str(partitions))
     timings: dict[str, float] = {}
@@ -355,7 +377,7 @@ def run_spark_analysis(
     run.manifest["corpus"].update({"sha256": results.corpus_sha256, "languages": results.languages})
     if out_dir is not None:
         parquet = {"document_topics": fitted.mixtures, "article_themes": results.tables["article_themes"]}
-        write_spark_results(run, Path(out_dir), parquet=parquet)
+        write_spark_results(run, Path(out_dir), parquet=parquet, parquet_uri=parquet_uri)
     for cached in (parsed, read.finished, read.articles, tokens.tokenized, tokens.units, features.counted, fitted.mixtures):
         cached.unpersist()
     return run
@@ -374,6 +396,15 @@ def _log_report(log, duplicates: list[DuplicateArticle], warnings: list[tuple[st
         log(line)
     if len(lines) > LOGGED_PROBLEMS:
         log(f"... and {len(lines) - LOGGED_PROBLEMS} more duplicates and warnings")
+
+
+def _check_parquet_uri(uri: str | None) -> None:
+    """A Parquet destination must name its filesystem: a bare path would be resolved on the
+    driver and written on each executor's own disk."""
+    if uri is not None and "://" not in uri:
+        raise AnalysisError(f"parquet_uri {uri!r} names no filesystem: give file:///shared/path, hdfs://... or s3a://...")
+    if uri is not None and uri.startswith("file://"):
+        check_output_location(_display(uri))
 
 
 def _checked_parameters(settings: AnalysisSettings, optimizer: str, max_iter: int | None) -> tuple[int, int]:
@@ -775,19 +806,22 @@ def _manifest(files, corpus_name, settings, unit, n_articles, n_units, vocabular
     }
 
 
-def write_spark_results(run: SparkRun, out_dir: Path, *, parquet: dict) -> list[Path]:
-    """The local engine's CSVs and manifest, and ``parquet/<table>/`` written by Spark."""
+def write_spark_results(run: SparkRun, out_dir: Path, *, parquet: dict, parquet_uri: str | None = None) -> list[Path]:
+    """The local engine's CSVs and manifest in ``out_dir`` (by the driver), and each table of
+    ``parquet`` written by Spark to ``<parquet_uri>/<table>``, or to ``out_dir/parquet/<table>``
+    without a URI (see :func:`run_spark_analysis` for what a cluster needs)."""
     from polthemes.analysis import _csv
-    from polthemes.outputs import check_output_location, replace_folder, write_text_atomic
 
     check_output_location(out_dir)
     staging = out_dir.with_name(f".{out_dir.name}.staging")
     shutil.rmtree(staging, ignore_errors=True)
+    run.manifest["parquet"] = {name: f"{parquet_uri.rstrip('/')}/{name}" if parquet_uri else f"parquet/{name}" for name in parquet}
     for name, table in sorted(run.tables.items()):
         write_text_atomic(staging / f"{name}.csv", _csv(table))
     write_text_atomic(staging / "manifest.json", json.dumps(run.manifest, ensure_ascii=False, indent=1, sort_keys=True, default=str) + "\n")
     for name, data in parquet.items():
-        target = str((staging / "parquet" / name).resolve())
+        # Before the folder is replaced: a failed write leaves the previous results whole.
+        target = run.manifest["parquet"][name] if parquet_uri else str((staging / "parquet" / name).resolve())
         if isinstance(data, pd.DataFrame):
             from pyspark.sql import SparkSession
 

@@ -7,6 +7,7 @@ installed); ``make setup`` installs pyspark, so on a machine with Java these tes
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +21,7 @@ from polthemes.corpus import read_corpus
 from polthemes.selection import match_topics
 from polthemes.settings import AnalysisError, AnalysisSettings
 from polthemes.spark_engine import expand_inputs, java_problem, run_spark_analysis
+from polthemes.synthetic import planted_corpus, topic_recovery
 
 SETTINGS = AnalysisSettings(k_values=(2,), n_seeds=1, n_boot=0, cross_check=())
 #: Matched top-10 overlap (Hungarian matching of topics) the two engines must reach on the
@@ -27,20 +29,43 @@ SETTINGS = AnalysisSettings(k_values=(2,), n_seeds=1, n_boot=0, cross_check=())
 #: local engine's own backends agree 0.40-0.50 (results/seeds/backend_agreement.csv), and on
 #: a 5,000-item sample two local seeds agree 0.61 (benchmarks/results/spark_vs_local.md).
 MIN_SEED_OVERLAP = 0.3
+#: A planted-topic corpus (polthemes.synthetic): 300 documents of 80 words from 5 topics over
+#: 200 English words, modelled whole (unit "article") in monolingual mode so that every
+#: planted word is one term, fitted by EM at its default 50 iterations.
+PLANTED = dict(n_documents=300, n_topics=5, n_terms=200, document_length=80)
+PLANTED_SETTINGS = AnalysisSettings(mode="monolingual", unit="article", k_values=(5,), n_seeds=1, n_boot=0, cross_check=())
+#: Floors for Spark's EM there: mean matched cosine (synthetic.topic_recovery) with the planted
+#: topics and with the local engine's, and top-10 overlap with the local topics. Measured on
+#: planted seeds 0, 1 and 4 at 50 iterations: Spark against local cosine 0.999-1.000, top-10
+#: overlap 0.96-0.98, recovery over the modelled vocabulary 0.998 (seed 4), local 0.999. At 25
+#: iterations seeds 0-3 gave 0.999-1.000 but seed 4 stopped at 0.84 / 0.84 / 0.74: EM there
+#: had not converged, so the test keeps the default iterations.
+MIN_PLANTED_RECOVERY = 0.9
+MIN_PLANTED_AGREEMENT = 0.9
+MIN_PLANTED_OVERLAP = 0.8
 
 pytestmark = pytest.mark.skipif(bool(java_problem()), reason=f"Spark cannot start here: {java_problem()}")
 
 
-def write_seed_jsonl(path: Path, *, broken: bool = False) -> Path:
+#: A record that repeats the last seed's body under an id of its own (a re-posted article).
+REPOST_ID = "004-reposted"
+
+
+def write_seed_jsonl(path: Path, *, broken: bool = False, repeats: bool = False) -> Path:
     """The seed articles as a JSON Lines collection (what a cluster user would have);
-    ``broken`` appends a malformed line and a record without text."""
-    lines = [
-        json.dumps({"id": a.id, "title": a.title, "date": a.date, "source": a.source, "language": a.language,
-                    "text": "\n".join(a.paragraphs)}, ensure_ascii=False)
+    ``broken`` appends a malformed line and a record without text (lines 6 and 7), and
+    ``repeats`` then a record that reuses the first seed's id for the second seed's body
+    and one that repeats the last seed's body as :data:`REPOST_ID`."""
+    records = [
+        {"id": a.id, "title": a.title, "date": a.date, "source": a.source, "language": a.language, "text": "\n".join(a.paragraphs)}
         for a in read_corpus(RAW_DIR).articles
     ]
+    lines = [json.dumps(record, ensure_ascii=False) for record in records]
     if broken:
         lines += ['{"id": "cut-off", "text": "党建工作', json.dumps({"id": "no-text", "title": "only a title"})]
+    if repeats:
+        lines += [json.dumps({**records[1], "id": records[0]["id"]}, ensure_ascii=False),
+                  json.dumps({**records[4], "id": REPOST_ID}, ensure_ascii=False)]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
 
@@ -57,19 +82,66 @@ def spark():
 @pytest.fixture(scope="module")
 def runs(spark, tmp_path_factory):
     """Both engines on one folder as a user would hand it over: a JSON Lines collection with
-    two bad records, a metadata.csv that corrects one article's date, a file that is not a
-    collection, and a hidden notebook checkpoint that neither engine may read."""
+    two bad records, a reused id and a repeated body, a metadata.csv that corrects one
+    article's date and names an article that is not there, a file that is not a collection,
+    and a hidden notebook checkpoint that neither engine may read."""
     folder = tmp_path_factory.mktemp("spark")
     corpus = folder / "corpus"
     (corpus / ".ipynb_checkpoints").mkdir(parents=True)
-    write_seed_jsonl(corpus / "seeds.jsonl", broken=True)
+    write_seed_jsonl(corpus / "seeds.jsonl", broken=True, repeats=True)
     write_seed_jsonl(corpus / ".ipynb_checkpoints" / "seeds-checkpoint.jsonl")
     first = read_corpus(RAW_DIR).articles[0].id
-    (corpus / "metadata.csv").write_text(f"id,date\n{first},2020-01-02\n", encoding="utf-8")
+    (corpus / "metadata.csv").write_text(f"id,date\n{first},2020-01-02\nnever-published,2020-01-03\n", encoding="utf-8")
     (corpus / "notes.md").write_text("not a collection\n", encoding="utf-8")
-    remote = run_spark_analysis(corpus, SETTINGS, folder / "results", spark=spark)
+    # The Parquet copies go where a cluster would send them (a URI); the CLI run below keeps the default.
+    remote = run_spark_analysis(corpus, SETTINGS, folder / "results", spark=spark, parquet_uri=(folder / "copies").as_uri())
     local = run_analysis(read_corpus(corpus).articles, SETTINGS)
     return local, remote, folder
+
+
+def english_words_kept_whole(n: int) -> list[str]:
+    """``n`` English words of the seed articles that the monolingual tokenizer keeps as one
+    term spelt as written (no lemma change, no stopword), in alphabetical order."""
+    from polthemes.tokens import TokenPipeline
+
+    pipeline = TokenPipeline("monolingual").fit_english([])
+    english = " ".join(a.text for a in read_corpus(RAW_DIR).articles if a.language == "en")
+    candidates = sorted(set(re.findall(r"[a-z]{4,}", english)))
+    words = [w for w in candidates if [t[0] for t in pipeline.tokenize(w, "en")] == [w]]
+    assert len(words) >= n, f"the seeds give {len(words)} such words, not {n}"
+    return words[:n]
+
+
+@pytest.fixture(scope="module")
+def planted_runs(spark, tmp_path_factory):
+    """Both engines on a planted-topic corpus written as JSON Lines, with its true topics over
+    the planted words. Words are joined by commas so that no collocation is learned."""
+    planted = planted_corpus(**PLANTED, seed=0)
+    words = dict(zip(planted.vocabulary, english_words_kept_whole(PLANTED["n_terms"])))
+    path = tmp_path_factory.mktemp("planted") / "planted.jsonl"
+    records = [{"id": f"planted-{i:03d}", "language": "en", "source": "planted", "text": ", ".join(words[w] for w in document)}
+               for i, document in enumerate(planted.documents)]
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    remote = run_spark_analysis(path, PLANTED_SETTINGS, spark=spark)
+    local = run_analysis(read_corpus(path).articles, PLANTED_SETTINGS)
+    return planted, list(words.values()), local, remote
+
+
+def test_spark_em_recovers_planted_topics(planted_runs):
+    planted, words, _, remote = planted_runs
+    assert set(remote.vocabulary) <= set(words)  # every modelled term is a planted word
+    # The vocabulary filter leaves out a planted topic's commonest words when they occur in
+    # more than half the documents; what can be recovered is the planted topics over the rest.
+    columns = [words.index(term) for term in remote.vocabulary]
+    assert topic_recovery(remote.topic_terms, planted.topics[:, columns]) >= MIN_PLANTED_RECOVERY
+
+
+def test_spark_em_agrees_with_the_local_engine_on_planted_topics(planted_runs):
+    _, _, local, remote = planted_runs
+    assert remote.vocabulary == list(local.bag.vocabulary)
+    assert topic_recovery(remote.topic_terms, local.model.components_) >= MIN_PLANTED_AGREEMENT
+    overlaps = [o for _, _, o in match_topics(local.model.top_terms(10), remote.top_terms(10))]
+    assert np.mean(overlaps) >= MIN_PLANTED_OVERLAP, overlaps
 
 
 def test_spark_counts_exactly_what_the_local_engine_counts(runs):
@@ -115,8 +187,13 @@ def test_spark_writes_the_local_engine_tables(runs, spark):
     assert np.allclose(shares.sum(axis=1), 1, atol=1e-5)
     manifest = json.loads((folder / "results" / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["engine"]["name"] == "spark" and manifest["model"]["k"] == 2
-    parquet = spark.read.parquet(str(folder / "results" / "parquet" / "document_topics"))
-    assert parquet.count() == len(remote.tables["document_topics"])
+    # Written by the executors to the URI given, and recorded in the manifest; not in the folder.
+    assert manifest["parquet"]["document_topics"] == f"{(folder / 'copies').as_uri()}/document_topics"
+    parquet = [row.id for row in spark.read.parquet(manifest["parquet"]["document_topics"]).select("id").collect()]
+    assert sorted(parquet) == sorted(remote.tables["document_topics"].id)
+    articles = [row.id for row in spark.read.parquet(str(folder / "copies" / "article_themes")).select("id").collect()]
+    assert sorted(articles) == sorted(remote.tables["article_themes"].id)  # Parquet parts keep no order
+    assert not (folder / "results" / "parquet").exists()
 
 
 def test_spark_reports_bad_records_by_file_and_line(runs):
@@ -129,12 +206,39 @@ def test_spark_reports_bad_records_by_file_and_line(runs):
     assert not any("checkpoint" in location for location in reasons)  # hidden: neither read nor reported
 
 
+def test_spark_keeps_and_reports_records_as_the_local_reader(runs):
+    # A reused id is skipped, a repeated body counted once under its first id, and both
+    # engines say so in the same records: skipped, duplicates, warnings.
+    _, remote, folder = runs
+    report = read_corpus(folder / "corpus")
+    collection = folder / "corpus" / "seeds.jsonl"
+    in_collection = [(s.location, s.reason) for s in report.skipped if s.location.startswith(f"{collection}:")]
+    assert [s for s in remote.skipped if s[0].startswith(f"{collection}:")] == sorted(in_collection)
+    assert remote.duplicates == report.duplicates
+    assert remote.warnings == [(w.location, w.reason) for w in report.warnings]
+    # ... and they are the records planted, not merely the same mistakes twice.
+    first, *_, last = (a.id for a in read_corpus(RAW_DIR).articles)
+    assert dict(remote.skipped)[f"{collection}:8"] == f"id {first!r} already used by {collection}:1"
+    assert [(d.id, d.origin, d.duplicate_of) for d in remote.duplicates] == [(REPOST_ID, f"{collection}:9", last)]
+    assert remote.warnings == [(str(folder / "corpus" / "metadata.csv"), "no article with id 'never-published'")]
+    kept = remote.tables["article_themes"].id.tolist()
+    assert kept == [a.id for a in report.articles] and REPOST_ID not in kept
+    assert remote.manifest["corpus"]["duplicates"] == 1
+
+
 def test_spark_refuses_what_mllib_cannot_fit_before_starting(tmp_path):
     corpus = write_seed_jsonl(tmp_path / "seeds.jsonl")
     with pytest.raises(AnalysisError, match="K >= 2"):
         run_spark_analysis(corpus, AnalysisSettings(k_values=(1,)))
     with pytest.raises(AnalysisError, match="max_iter"):
         run_spark_analysis(corpus, SETTINGS, max_iter=0)
+
+
+def test_spark_refuses_a_parquet_destination_without_a_filesystem(tmp_path):
+    # A bare path would be resolved on the driver and written on each executor's own disk.
+    corpus = write_seed_jsonl(tmp_path / "seeds.jsonl")
+    with pytest.raises(AnalysisError, match="names no filesystem"):
+        run_spark_analysis(corpus, SETTINGS, tmp_path / "out", parquet_uri=str(tmp_path / "copies"))
 
 
 def test_spark_fits_one_k_and_says_how_to_choose_it(tmp_path):
@@ -156,12 +260,28 @@ def test_inputs_by_folder_and_glob(tmp_path):
 
 
 def test_cli_engine_spark(runs, tmp_path, capsys):
-    _, remote, folder = runs
+    from polthemes.cli import format_summary
+
+    local, remote, folder = runs
     out = tmp_path / "out"
     code = main(["fit", str(folder / "corpus"), "--engine", "spark", "--k", "2", "--out", str(out), "--quiet"])
     assert code == 0
     assert (out / "topic_terms.csv").read_text(encoding="utf-8") == (folder / "results" / "topic_terms.csv").read_text(encoding="utf-8")
-    assert "themes:" in capsys.readouterr().out
+    assert (out / "parquet" / "document_topics").is_dir()  # without a URI: in the results folder, as on one machine
+    printed = capsys.readouterr()
+    assert "themes:" in printed.out
+    # What the CLI wrote models what the local engine's API run models: units, terms, articles.
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["data"] == local.manifest["data"] and manifest["corpus"]["sha256"] == local.manifest["corpus"]["sha256"]
+    units = ["id", "unit", "language", "n_terms"]
+    pd.testing.assert_frame_equal(pd.read_csv(out / "document_topics.csv")[units], local.tables["document_topics"][units])
+    articles = ["id", "language", "date", "source"]
+    written = pd.read_csv(out / "article_themes.csv", dtype={"date": str})[articles].fillna("")
+    pd.testing.assert_frame_equal(written, local.tables["article_themes"][articles])
+    # Duplicates and warnings in the words `polthemes inspect` uses for the local reader.
+    summary = format_summary(read_corpus(folder / "corpus"), 0).splitlines()
+    expected = [line for line in summary if line.startswith(("duplicate ", "warning "))]
+    assert len(expected) == 2 and all(line in printed.err.splitlines() for line in expected)
 
 
 def test_figures_draw_from_spark_results(runs):

@@ -54,8 +54,9 @@ from polthemes.corpus import (
 )
 from polthemes.document import draft_article
 from polthemes.models import DEFAULT_ETA, top_terms_per_topic
+from polthemes.outputs import check_output_location, replace_folder, write_text_atomic
 from polthemes.config import METADATA_FILENAME
-from polthemes.records import SkippedSource
+from polthemes.records import DuplicateArticle, SkippedSource
 from polthemes.settings import AnalysisError, AnalysisSettings
 
 #: MLlib LDA optimisers. "em" (expectation-maximisation over the document-term graph) is
@@ -85,7 +86,12 @@ class SparkRun:
     labels: list[str]
     topic_terms: np.ndarray  # K x V, rows sum to one
     vocabulary: list[str]
+    #: (location, reason) per file or record that gave no article, as CorpusReport.skipped.
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    #: Articles whose cleaned body repeats an earlier one (counted once), as CorpusReport.duplicates.
+    duplicates: list[DuplicateArticle] = field(default_factory=list)
+    #: (location, reason) of problems that cost no article, as CorpusReport.warnings.
+    warnings: list[tuple[str, str]] = field(default_factory=list)
     timings_s: dict[str, float] = field(default_factory=dict)
 
     def top_terms(self, n: int = 10) -> list[list[str]]:
@@ -179,17 +185,21 @@ def expand_inputs(inputs: str | Path | Sequence[str | Path], *, not_read: list |
     return files
 
 
-def _overrides(inputs: str | Path | Sequence[str | Path]) -> dict[str, dict[str, str]]:
-    """``metadata.csv`` overrides of every local folder given, as the local reader applies them."""
+def _overrides(inputs: str | Path | Sequence[str | Path]) -> tuple[dict[str, dict[str, str]], dict[str, str]]:
+    """``metadata.csv`` overrides of every local folder given, as the local reader applies
+    them, and the file that names each id (to warn about an id no article has)."""
     from polthemes.corpus import _read_overrides
 
     items = [inputs] if isinstance(inputs, (str, Path)) else list(inputs)
     merged: dict[str, dict[str, str]] = {}
+    named_in: dict[str, str] = {}
     for item in map(str, items):
         path = Path(item.removeprefix("file://"))
         if "://" not in item.removeprefix("file://") and path.is_dir():
-            merged.update(_read_overrides(path))
-    return merged
+            found = _read_overrides(path)
+            merged.update(found)
+            named_in.update(dict.fromkeys(found, str(path / METADATA_FILENAME)))
+    return merged, named_in
 
 
 def _numbered_lines(sc, files: list[str]):
@@ -302,6 +312,7 @@ def run_spark_analysis(
     max_iter: int | None = None,
     lda_options: dict | None = None,
     corpus_name: str = "",
+    parquet_uri: str | None = None,
     log=lambda message: None,
 ) -> SparkRun:
     """Model JSON Lines ``inputs`` on Spark at the one K in ``settings.k_values``.
@@ -309,15 +320,35 @@ def run_spark_analysis(
     ``spark`` is an existing SparkSession (else one is started on ``master``; ``None`` keeps
     what spark-submit configured). ``lda_options`` passes further MLlib LDA parameters
     (``subsamplingRate``, ``checkpointInterval`` ...). Writes the result folder to
-    ``out_dir`` when given: the local engine's CSV tables and manifest, and ``parquet/`` with
-    the per-document tables. Raises :class:`AnalysisError` for parameters that cannot work,
-    before Spark starts, and :class:`SparkUnavailable` without Java or pyspark.
+    ``out_dir`` when given: the local engine's CSV tables and manifest, written by the
+    driver, and Parquet copies of ``document_topics`` and ``article_themes``, written by
+    the executors.
+
+    On a cluster, where the Parquet copies go matters: executors write them, so a plain
+    ``out_dir`` works only if it is a filesystem the driver and every executor share (NFS,
+    or ``local[*]``); otherwise each executor writes its part on its own disk. Give
+    ``parquet_uri`` (``hdfs://...``, ``s3a://...``, ``file://`` for a shared mount), or
+    set ``spark.polthemes.parquetUri`` in the Spark configuration (``spark-submit --conf``),
+    and the copies go there as ``<uri>/document_topics`` and ``<uri>/article_themes``,
+    leaving ``out_dir`` to the driver's CSVs and manifest (which records the URI). Without
+    either, the copies go to ``out_dir/parquet/`` as on one machine, and a run on a
+    non-local master logs that ``out_dir`` must be shared.
+
+    Raises :class:`AnalysisError` for parameters that cannot work, before Spark starts,
+    and :class:`SparkUnavailable` without Java or pyspark.
     """
     k, max_iter = _checked_parameters(settings, optimizer, max_iter)
+    _check_parquet_uri(parquet_uri)
     not_read: list[tuple[str, str]] = []
     files = expand_inputs(inputs, not_read=not_read)
-    overrides = _overrides(inputs)
+    overrides, named_in = _overrides(inputs)
     spark = spark or spark_session(master)
+    if parquet_uri is None and out_dir is not None:
+        parquet_uri = spark.conf.get("spark.polthemes.parquetUri", None) or None
+        _check_parquet_uri(parquet_uri)
+        if parquet_uri is None and not spark.sparkContext.master.startswith("local"):
+            log(f"Parquet copies go to {Path(out_dir).resolve() / 'parquet'}, written by the executors: on a cluster "
+                "that folder must be shared by all of them (else pass parquet_uri or --conf spark.polthemes.parquetUri=hdfs://...)")
     partitions = _partitions(files, spark.sparkContext.defaultParallelism)
     spark.conf.set("spark.sql.shuffle.partitions", str(partitions))
     timings: dict[str, float] = {}
@@ -326,6 +357,8 @@ def run_spark_analysis(
         drafts, parsed, skipped = _read_drafts(spark.sparkContext, files, partitions)
         read = _finished_articles(spark.sparkContext, drafts, overrides, files, partitions)
     skipped = not_read + skipped + read.skipped
+    warnings = [(named_in[article_id], f"no article with id {article_id!r}") for article_id in read.unknown_ids]
+    _log_report(log, read.duplicates, warnings)
     with _timed(timings, "tokenize"):
         tokens = _tokenize(spark.sparkContext, read.articles, read.n_articles, settings, partitions)
     with _timed(timings, "features"):
@@ -336,17 +369,42 @@ def run_spark_analysis(
     with _timed(timings, "tables"):
         results = _tables(spark, read.articles, tokens, features, fitted, settings, k)
 
-    run = SparkRun(settings, results.tables, {}, results.labels, fitted.topics, list(features.vocabulary), skipped=sorted(skipped))
+    run = SparkRun(settings, results.tables, {}, results.labels, fitted.topics, list(features.vocabulary), skipped=sorted(skipped),
+                   duplicates=read.duplicates, warnings=warnings)
     run.timings_s = {name: round(seconds, 3) for name, seconds in timings.items()}
     run.manifest = _manifest(files, corpus_name, settings, tokens.unit, read.n_articles, tokens.n_units, features.vocabulary,
-                             features.n_tokens, k, optimizer, max_iter, spark.sparkContext, results.log_likelihood, len(skipped))
+                             features.n_tokens, k, optimizer, max_iter, spark.sparkContext, results.log_likelihood, len(skipped), len(read.duplicates))
     run.manifest["corpus"].update({"sha256": results.corpus_sha256, "languages": results.languages})
     if out_dir is not None:
         parquet = {"document_topics": fitted.mixtures, "article_themes": results.tables["article_themes"]}
-        write_spark_results(run, Path(out_dir), parquet=parquet)
+        write_spark_results(run, Path(out_dir), parquet=parquet, parquet_uri=parquet_uri)
     for cached in (parsed, read.finished, read.articles, tokens.tokenized, tokens.units, features.counted, fitted.mixtures):
         cached.unpersist()
     return run
+
+
+#: Duplicates and warnings logged one per line; the rest are counted (all are in the SparkRun).
+LOGGED_PROBLEMS = 20
+
+
+def _log_report(log, duplicates: list[DuplicateArticle], warnings: list[tuple[str, str]]) -> None:
+    """Duplicates and warnings in the lines ``polthemes inspect`` prints for the local reader
+    (skipped records are the caller's: the CLI prints ``SparkRun.skipped``)."""
+    lines = [f"duplicate {d.origin} (id {d.id}) = {d.duplicate_of}" for d in duplicates]
+    lines += [f"warning {location}: {reason}" for location, reason in warnings]
+    for line in lines[:LOGGED_PROBLEMS]:
+        log(line)
+    if len(lines) > LOGGED_PROBLEMS:
+        log(f"... and {len(lines) - LOGGED_PROBLEMS} more duplicates and warnings")
+
+
+def _check_parquet_uri(uri: str | None) -> None:
+    """A Parquet destination must name its filesystem: a bare path would be resolved on the
+    driver and written on each executor's own disk."""
+    if uri is not None and "://" not in uri:
+        raise AnalysisError(f"parquet_uri {uri!r} names no filesystem: give file:///shared/path, hdfs://... or s3a://...")
+    if uri is not None and uri.startswith("file://"):
+        check_output_location(_display(uri))
 
 
 def _checked_parameters(settings: AnalysisSettings, optimizer: str, max_iter: int | None) -> tuple[int, int]:
@@ -405,6 +463,8 @@ class _ReadArticles:
     articles: object  # RDD of (position, Article), cached; position = (file index, line number)
     n_articles: int
     skipped: list[tuple[str, str]]
+    duplicates: list[DuplicateArticle]  # in corpus order, as the local reader lists them
+    unknown_ids: list[str]  # metadata.csv ids that no record has, sorted
 
 
 def _finished_articles(sc, drafts, overrides: dict[str, dict[str, str]], files: list[str], partitions: int) -> _ReadArticles:
@@ -440,17 +500,19 @@ def _finished_articles(sc, drafts, overrides: dict[str, dict[str, str]], files: 
     finished = drafts.map(finish).cache()
     skipped = finished.filter(lambda pair: isinstance(pair[1], SkippedSource)).map(lambda pair: (pair[1].location, pair[1].reason)).collect()
     finished_articles = finished.filter(lambda pair: not isinstance(pair[1], SkippedSource))
-    repeats = _later_uses(finished_articles.map(lambda pair: (pair[1].content_sha1, (pair[0], pair[1].id))), partitions)
-    skipped += [(article_id, f"same text as {first}, counted once") for _, article_id, _, first in repeats]
+    repeats = _later_uses(finished_articles.map(lambda pair: (pair[1].content_sha1, (pair[0], (pair[1].id, pair[1].origin)))), partitions)
+    # Not skipped: the text is modelled, once, under the first id (CorpusReport.duplicates).
+    duplicates = [DuplicateArticle(article_id, origin, first[0]) for _, (article_id, origin), _, first in sorted(repeats)]
     repeated_bodies = sc.broadcast({position for position, *_ in repeats})
     articles = finished_articles.filter(lambda pair: pair[0] not in repeated_bodies.value).cache()
     n_articles = articles.count()
+    unknown_ids = []
     if overrides:
         known = set(drafts.map(lambda pair: pair[1].id).filter(lambda i: i in given.value).collect())
-        skipped += [(METADATA_FILENAME, f"no article with id {i!r}") for i in sorted(set(overrides) - known)]
+        unknown_ids = sorted(set(overrides) - known)
     if not n_articles:
         raise AnalysisError(f"{', '.join(files)}: no articles found")
-    return _ReadArticles(finished, articles, n_articles, skipped)
+    return _ReadArticles(finished, articles, n_articles, skipped, duplicates, unknown_ids)
 
 
 @dataclass
@@ -722,7 +784,7 @@ def _distinctive_terms(articles, vocabulary, corpus, n: int, article_order: dict
 
 
 def _manifest(files, corpus_name, settings, unit, n_articles, n_units, vocabulary, n_tokens, k, optimizer, max_iter, sc,
-              log_likelihood, n_skipped) -> dict:
+              log_likelihood, n_skipped, n_duplicates) -> dict:
     from polthemes import __version__
     from polthemes.analysis import RECORDED_LIBRARIES, _resource_hashes, library_versions
 
@@ -730,7 +792,8 @@ def _manifest(files, corpus_name, settings, unit, n_articles, n_units, vocabular
     return {
         "polthemes": __version__,
         "engine": {"name": "spark", "spark": sc.version, "master": sc.master, "optimizer": optimizer},
-        "corpus": {"name": corpus_name, "inputs": [_display(f) for f in files], "articles": n_articles, "skipped": n_skipped},
+        "corpus": {"name": corpus_name, "inputs": [_display(f) for f in files], "articles": n_articles, "skipped": n_skipped,
+                   "duplicates": n_duplicates},
         "settings": {**asdict(settings), "seeds": [settings.seed], "resolved_unit": unit},
         "model": {"backend": f"spark-{optimizer}", "k": k, "alpha": 1.0 / k if optimizer == "online" else None, "eta": DEFAULT_ETA if optimizer == "online" else None,
                   "max_iter": max_iter, "n_iter": max_iter, "converged": None, "convergence": None,
@@ -743,19 +806,22 @@ def _manifest(files, corpus_name, settings, unit, n_articles, n_units, vocabular
     }
 
 
-def write_spark_results(run: SparkRun, out_dir: Path, *, parquet: dict) -> list[Path]:
-    """The local engine's CSVs and manifest, and ``parquet/<table>/`` written by Spark."""
+def write_spark_results(run: SparkRun, out_dir: Path, *, parquet: dict, parquet_uri: str | None = None) -> list[Path]:
+    """The local engine's CSVs and manifest in ``out_dir`` (by the driver), and each table of
+    ``parquet`` written by Spark to ``<parquet_uri>/<table>``, or to ``out_dir/parquet/<table>``
+    without a URI (see :func:`run_spark_analysis` for what a cluster needs)."""
     from polthemes.analysis import _csv
-    from polthemes.outputs import check_output_location, replace_folder, write_text_atomic
 
     check_output_location(out_dir)
     staging = out_dir.with_name(f".{out_dir.name}.staging")
     shutil.rmtree(staging, ignore_errors=True)
+    run.manifest["parquet"] = {name: f"{parquet_uri.rstrip('/')}/{name}" if parquet_uri else f"parquet/{name}" for name in parquet}
     for name, table in sorted(run.tables.items()):
         write_text_atomic(staging / f"{name}.csv", _csv(table))
     write_text_atomic(staging / "manifest.json", json.dumps(run.manifest, ensure_ascii=False, indent=1, sort_keys=True, default=str) + "\n")
     for name, data in parquet.items():
-        target = str((staging / "parquet" / name).resolve())
+        # Before the folder is replaced: a failed write leaves the previous results whole.
+        target = run.manifest["parquet"][name] if parquet_uri else str((staging / "parquet" / name).resolve())
         if isinstance(data, pd.DataFrame):
             from pyspark.sql import SparkSession
 

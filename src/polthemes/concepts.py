@@ -89,11 +89,9 @@ class ConceptMapper:
         #: split compound pass the same test as whole words (充分肯定 -> 肯定, not "ample").
         self.chinese_content = chinese_content or (lambda word: True)
         self._chinese_cache: dict[str, tuple[tuple[str, str], ...]] = {}
-        #: Dictionary term -> the English gloss it was made from (first one chosen).
-        self.glosses: dict[str, str] = {}
         #: Chinese word -> the English gloss chosen for it: a term's label shows the gloss of
         #: its commonest Chinese word (产业 "industry"), not of whichever word of the same
-        #: stem was mapped first (勤勉 "industriously").
+        #: stem was mapped first (实干 "industriously").
         self.word_glosses: dict[str, str] = {}
         #: Term frequencies of the corpus's English side: they pick among a word's senses.
         self.set_english_frequencies(english_frequencies or {})
@@ -125,7 +123,6 @@ class ConceptMapper:
                 self._by_stem[key] = (term, count)
         self._chinese_cache.clear()
         # Choices made under the old frequencies are void: labels must not show them.
-        self.glosses.clear()
         self.word_glosses.clear()
 
     def _english_form_of(self, candidate: str) -> tuple[str, int]:
@@ -193,10 +190,8 @@ class ConceptMapper:
         if concept:
             return concept, GLOSSARY
         stem = stem_key(term)
-        # The readable gloss behind a stem, for labels ("develop" -> "development").
-        gloss = term.replace(PHRASE_JOINER, " ")
-        self.glosses.setdefault(stem, gloss)
-        self.word_glosses[word] = gloss
+        # The readable gloss this word chose, for labels (发展 -> "development", not the stem).
+        self.word_glosses[word] = term.replace(PHRASE_JOINER, " ")
         return stem, DICTIONARY
 
     def gloss_of(self, word: str, term: str) -> str | None:

@@ -243,9 +243,11 @@ class TokenPipeline:
             corpus.concept_labels = {term: concepts[term].label for term in sorted(surfaces) if term in concepts}
             corpus.glosses = {}
             for term in sorted(surfaces):
+                if term in corpus.concept_labels or "en" in surfaces[term] or "zh" not in surfaces[term]:
+                    continue  # labelled by its own forms (see label); no gloss needed
                 # The gloss of the commonest Chinese word that was glossed into this term (ties:
                 # by word), so neither mapping order nor engine changes a label.
-                words = ranked(surfaces[term].get("zh", Counter()))
+                words = ranked(surfaces[term]["zh"])
                 gloss = next(filter(None, (self._mapper.gloss_of(word, term) for word in words)), None)
                 if gloss:
                     corpus.glosses[term] = gloss

@@ -3,10 +3,16 @@
 pyLDAvis' HTML loads d3 and LDAvis from a CDN and gives the plot a random id; here the
 JavaScript and CSS that ship inside the pyLDAvis wheel are inlined and the id is fixed, so
 the file opens offline and regenerates byte for byte.
+
+Every string that goes into the page is escaped for where it goes: the title (which
+names the corpus folder, a name the user chose) as HTML text, the term labels inside the
+embedded JSON so that no label can close the ``<script>`` element it sits in. A folder
+named ``<script>...`` is therefore shown, never run.
 """
 
 from __future__ import annotations
 
+import html as html_text
 from importlib import resources
 from pathlib import Path
 
@@ -50,14 +56,23 @@ def intertopic_map_html(model: TopicModel, bag: BagOfWords, tokens: TokenizedCor
         template_type="simple",
         visid="polthemes_intertopic_map",
     )
+    data = prepared.to_json()
+    html = html.replace(data, script_safe_json(data), 1)
     assets = resources.files("pyLDAvis").joinpath("js")
     for key in ("d3", "ldavis"):
         code = assets.joinpath(_ASSETS[key]).read_text(encoding="utf-8")
         html = html.replace(f'<script type="text/javascript" src="{_PLACEHOLDERS[key]}"></script>', f'<script type="text/javascript">\n{code}\n</script>')
     css = assets.joinpath(_ASSETS["css"]).read_text(encoding="utf-8")
     html = html.replace(f'<link rel="stylesheet" type="text/css" href="{_PLACEHOLDERS["css"]}">', f"<style>\n{css}\n</style>")
+    title = html_text.escape(title)
     heading = f"<h3 style=\"font-family:sans-serif\">{title}</h3>\n" if title else ""
     return f'<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>{title or "intertopic map"}</title></head>\n<body>\n{heading}{html}\n</body></html>\n'
+
+
+def script_safe_json(data: str) -> str:
+    """JSON text that can sit inside a ``<script>`` element: ``</`` and ``<!--`` cannot end or
+    comment out the element (``<\\/`` and ``\\u003c!--`` are the same strings to JSON)."""
+    return data.replace("</", "<\\/").replace("<!--", "\\u003c!--")
 
 
 def save_intertopic_map(model: TopicModel, bag: BagOfWords, tokens: TokenizedCorpus, path: str | Path, *, title: str = "") -> Path:

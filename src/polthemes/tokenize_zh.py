@@ -4,20 +4,36 @@ jieba's general dictionary splits party jargon (三会一课 -> 三会/一课); 
 the glossary and in ``resources/userdict_zh.txt`` is therefore added to a private jieba
 tokenizer, so set phrases come out as one word. Then numerals, punctuation, stopwords and
 single characters (unless listed as meaningful) are dropped.
+
+jieba's prefix dictionary (its dictionary plus the added words) is never taken from jieba's
+own cache, an unchecked ``jieba.cache`` in the shared temporary folder that anyone on the
+machine can replace (a planted copy changes every segmentation without changing any input
+the manifest records). It is built here and cached in the project's cache folder, under a
+name keyed by the content of everything that shapes it, and its digest is verified before
+it is loaded: a file that fails the check is rebuilt, with a warning.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import marshal
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from importlib import metadata
+from pathlib import Path
 
 import jieba
 
 from polthemes.resources import read_list
 
 jieba.setLogLevel(logging.WARNING)  # jieba logs its dictionary loading at DEBUG to stderr
+logger = logging.getLogger(__name__)
+
+#: Bump when the way the prefix dictionary is built changes.
+PREFIX_DICTIONARY_VERSION = 1
+_PREFIX_MAGIC = b"polthemes jieba prefix dictionary\n"
 
 _HAN_WORD = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _LATIN_WORD = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*")
@@ -31,7 +47,9 @@ class ChineseTokenizer:
     ``keep_words`` are always kept whole and never filtered (by default the glossary's
     Chinese forms, plus ``resources/userdict_zh.txt`` always);
     ``stopwords`` and ``single_characters`` (the meaningful one-character words) come from
-    the resource files by default.
+    the resource files by default. ``cache_dir`` holds the verified prefix dictionary
+    (``True``: the project's cache folder, see :func:`polthemes.execution.default_cache_dir`;
+    ``False`` or ``None``: built afresh, 1 s).
     """
 
     def __init__(
@@ -40,6 +58,7 @@ class ChineseTokenizer:
         *,
         stopwords: Iterable[str] | None = None,
         single_characters: Iterable[str] | None = None,
+        cache_dir: str | Path | None | bool = True,
     ) -> None:
         if keep_words is None:
             from polthemes.glossary import default_glossary
@@ -51,10 +70,14 @@ class ChineseTokenizer:
             single_characters if single_characters is not None else read_list("single_characters_zh.txt")
         )
         self.measure_words = frozenset(read_list("measure_words_zh.txt"))
+        if cache_dir is True:
+            from polthemes.execution import default_cache_dir
+
+            cache_dir = default_cache_dir()
         self._jieba = jieba.Tokenizer()
         # Sorted so the dictionary (and therefore the segmentation) never depends on set order.
-        for word in sorted(self.keep_words):
-            self._jieba.add_word(word)
+        self._jieba.FREQ, self._jieba.total = prefix_dictionary(sorted(self.keep_words), cache_dir or None)
+        self._jieba.initialized = True  # jieba must never look for its own cache file
 
     def segment(self, text: str) -> list[str]:
         """jieba's accurate-mode words of ``text``, unfiltered (for inspection and baselines)."""
@@ -86,6 +109,75 @@ class ChineseTokenizer:
         if self._is_count(word):
             return False
         return len(word) > 1 or word in self.single_characters
+
+
+def prefix_dictionary(words: Sequence[str], cache_dir: str | Path | None) -> tuple[dict[str, int], int]:
+    """jieba's prefix dictionary (word -> frequency, and the total) with ``words`` added in
+    order, from the verified cache in ``cache_dir`` when it holds one, else built and cached.
+
+    The cache file's name is the digest of jieba's version, its dictionary file and the
+    added words, and the file carries the digest of its own content: a file changed by
+    anyone, or cut short, is rebuilt instead of loaded.
+    """
+    dictionary = _jieba_dictionary_bytes()
+    key = hashlib.sha256()
+    key.update(f"v{PREFIX_DICTIONARY_VERSION}\0jieba {metadata.version('jieba')}\0".encode())
+    key.update(hashlib.sha256(dictionary).digest())
+    for word in words:
+        key.update(word.encode("utf-8") + b"\0")
+    path = Path(cache_dir) / f"jieba-prefix-{key.hexdigest()[:24]}.marshal" if cache_dir else None
+    if path is not None and path.exists():
+        loaded = _load_prefix_dictionary(path)
+        if loaded is not None:
+            return loaded
+        logger.warning("warning: %s: jieba dictionary cache failed its checksum; rebuilt", path)
+    built = _build_prefix_dictionary(dictionary, words)
+    if path is not None:
+        payload = marshal.dumps(built)
+        try:
+            from polthemes.outputs import write_bytes_atomic
+
+            write_bytes_atomic(path, _PREFIX_MAGIC + hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload)
+        except OSError as error:  # the cache is optional: a full or read-only disk costs a second, not the run
+            logger.warning("warning: %s: cannot write the jieba dictionary cache (%s); going on without it",
+                           path, error.strerror or error)
+    return built
+
+
+def _jieba_dictionary_bytes() -> bytes:
+    with jieba.Tokenizer().get_dict_file() as handle:
+        return handle.read()
+
+
+def _build_prefix_dictionary(dictionary: bytes, words: Sequence[str]) -> tuple[dict[str, int], int]:
+    import io
+
+    tokenizer = jieba.Tokenizer()
+    tokenizer.FREQ, tokenizer.total = tokenizer.gen_pfdict(io.BytesIO(dictionary))
+    tokenizer.initialized = True
+    for word in words:
+        tokenizer.add_word(word)
+    return tokenizer.FREQ, tokenizer.total
+
+
+def _load_prefix_dictionary(path: Path) -> tuple[dict[str, int], int] | None:
+    """The cached dictionary if the file is whole and unchanged, else None."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    if not data.startswith(_PREFIX_MAGIC):
+        return None
+    digest, _, payload = data[len(_PREFIX_MAGIC):].partition(b"\n")
+    if hashlib.sha256(payload).hexdigest().encode() != digest:
+        return None
+    try:
+        frequencies, total = marshal.loads(payload)
+    except (EOFError, ValueError, TypeError):
+        return None
+    if not isinstance(frequencies, dict) or not isinstance(total, int):
+        return None
+    return frequencies, total
 
 
 def latin_words(text: str) -> list[str]:

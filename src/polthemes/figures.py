@@ -90,7 +90,7 @@ def theme_figures(result, names: Sequence[str] | None = None) -> dict[str, Figur
         "article_similarity": lambda: plot_article_similarity(tables["article_similarity"], languages, stamp=stamp),
         "k_selection_dashboard": lambda: plot_k_selection(
             tables["k_selection"], tables["k_selection_runs"], min_stability=MIN_STABILITY,
-            warning=" ".join(filter(None, [warning, selection["edge_note"]])), stamp=stamp
+            warning=" ".join(filter(None, [warning, selection["edge_note"], selection.get("stability_note", "")])), stamp=stamp
         ),
         "theme_top_terms": lambda: plot_topic_terms(tables["topic_terms"], stamp=stamp),
         "theme_by_article_heatmap": lambda: plot_theme_heatmap(
@@ -123,11 +123,14 @@ def regenerate_figures(
     *,
     workers: int | None = None,
     cache: bool | str | Path = True,
+    read=None,
 ) -> list[Path]:
     """Rebuild every figure (and the results tables) from ``corpus``; return the figure files.
 
     ``workers`` (default: every core) and ``cache`` (see
     :func:`polthemes.execution.resolve_execution`) change how fast, never what is drawn.
+    ``read`` reads the corpus into a :class:`~polthemes.records.CorpusReport` (default
+    :func:`~polthemes.corpus.read_corpus`; the command line's also prints what was skipped).
     """
     from polthemes.analysis import run_analysis
     from polthemes.corpus import corpus_name, read_corpus
@@ -139,8 +142,9 @@ def regenerate_figures(
     results_dir = Path(results_dir) if results_dir else RESULTS_DIR / name
     for target in (directory, results_dir):
         check_output_location(target)  # refuse data/raw/ before minutes of work, not after
-    report = read_corpus(corpus)
-    result = run_analysis(report.articles, out_dir=results_dir, corpus_name=name, **resolve_execution(workers, cache))
+    report = (read or read_corpus)(corpus)
+    result = run_analysis(report.articles, out_dir=results_dir, corpus_name=name, report=report,
+                          **resolve_execution(workers, cache))
     written = save_figure(plot_corpus_overview(report, stamp=corpus_stamp(report.articles)), "corpus_overview", directory)
     for figure_name, figure in theme_figures(result).items():
         written += save_figure(figure, figure_name, directory)

@@ -106,3 +106,33 @@ class CorpusReport:
             "duplicates": [asdict(d) for d in self.duplicates],
             "warnings": [asdict(w) for w in self.warnings],
         }
+
+    def problems_record(self) -> dict[str, Any]:
+        """What the reading left out or doubted, for a run's manifest: every skip, duplicate
+        and warning, so a results folder says which articles its model never saw."""
+        return {
+            "articles_read": len(self.articles),
+            "skipped": [asdict(s) for s in self.skipped],
+            "duplicates": [asdict(d) for d in self.duplicates],
+            "warnings": [asdict(w) for w in self.warnings],
+        }
+
+    def summary(self, elapsed_s: float | None = None, *, max_problems: int | None = None) -> str:
+        """What was read, skipped and merged, one problem per line: the lines every command
+        prints on stderr (``inspect`` all of them; a modelling run the first ``max_problems``)."""
+        languages: dict[str, int] = {}
+        for article in self.articles:
+            languages[article.language] = languages.get(article.language, 0) + 1
+        by_language = ", ".join(f"{n} {code}" for code, n in sorted(languages.items()))
+        timing = f"; read in {elapsed_s:.1f} s" if elapsed_s is not None else ""
+        lines = [
+            f"{len(self.articles)} articles ({by_language}); {len(self.skipped)} skipped; "
+            f"{len(self.duplicates)} exact duplicates counted once; {len(self.warnings)} warnings{timing}"
+        ]
+        problems = [f"warning {w.location}: {w.reason}" for w in self.warnings]
+        problems += [f"skipped {s.location}: {s.reason}" for s in self.skipped]
+        problems += [f"duplicate {d.origin} (id {d.id}) = {d.duplicate_of}" for d in self.duplicates]
+        if max_problems is not None and len(problems) > max_problems:
+            rest = len(problems) - max_problems
+            problems = problems[:max_problems] + [f"... and {rest} more (polthemes inspect lists every one)"]
+        return "\n".join(lines + problems)

@@ -31,7 +31,8 @@ NPMI_TIE = 0.005
 SELECTION_RULE = (
     f"Among the K whose topics are stable across seeds (mean matched top-10 overlap >= {MIN_STABILITY}), "
     f"the K with the highest mean NPMI coherence; differences under {NPMI_TIE} count as ties, broken "
-    "towards the smaller K. If no K is stable, the K with the highest mean NPMI, flagged UNSTABLE."
+    "towards the smaller K. If no K is stable, the K with the highest mean NPMI, flagged UNSTABLE. "
+    "With one seed per K stability is not measured and NPMI alone decides."
 )
 #: Top terms scored for coherence and stability, and for diversity.
 COHERENCE_TOP_N = 10
@@ -62,6 +63,17 @@ class KSelection:
         return (
             f"UNSTABLE: at K={self.chosen_k} different seeds agree on only {stability:.0%} of top terms "
             f"(threshold {MIN_STABILITY:.0%}); treat these themes as tentative."
+        )
+
+    @property
+    def stability_note(self) -> str:
+        """Said whenever stability could not be measured (one seed per K): the rule then rests
+        on coherence alone, and a reader must know that no seed was checked against another."""
+        if self.summary.stability.notna().any():
+            return ""
+        return (
+            "stability not measured: one seed per K, so no seed was checked against another and K was chosen "
+            "by NPMI alone; give two or more seeds (--seeds) to test it."
         )
 
     @property
@@ -175,8 +187,11 @@ def _fit_and_score(job: tuple[int, int]) -> tuple[dict, TopicModel]:
 
 def choose_k(summary: pd.DataFrame) -> tuple[int, bool]:
     """Apply :data:`SELECTION_RULE` to the per-K summary; return (K, unstable)."""
-    stable = summary[summary.stability >= MIN_STABILITY]
-    candidates, unstable = (stable, False) if len(stable) else (summary, True)
+    if summary.stability.isna().all():  # one seed: nothing to be stable against
+        candidates, unstable = summary, False
+    else:
+        stable = summary[summary.stability >= MIN_STABILITY]
+        candidates, unstable = (stable, False) if len(stable) else (summary, True)
     best = candidates.npmi.max()
     tied = candidates[candidates.npmi >= best - NPMI_TIE]
     return int(tied.k.min()), unstable
@@ -198,11 +213,12 @@ def match_topics(a: Sequence[Sequence[str]], b: Sequence[Sequence[str]]) -> list
 
 
 def seed_stability(models: Sequence[TopicModel], n: int = COHERENCE_TOP_N) -> float:
-    """Mean matched top-``n`` overlap over every pair of runs (1.0 when only one run)."""
+    """Mean matched top-``n`` overlap over every pair of runs; NaN for a single run, which
+    has nothing to agree with (1.0 there made every K look perfectly stable)."""
     tops = [m.top_terms(n) for m in models]
     pairs = list(itertools.combinations(tops, 2))
     if not pairs:
-        return 1.0
+        return float("nan")
     return float(np.mean([np.mean([o for _, _, o in match_topics(a, b)]) for a, b in pairs]))
 
 

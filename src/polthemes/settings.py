@@ -16,6 +16,8 @@ MODES = ("crosslingual", "monolingual")
 UNITS = ("auto", "article", "paragraph", "window")
 BACKEND_NAMES = ("tomotopy", "gensim", "sklearn", "nmf")
 DEFAULT_BACKEND = "tomotopy"
+#: The fewest topics a run fits: one topic holds every word and compares nothing.
+MIN_K = 2
 #: Backends fitted at the chosen K beside the default, to show which themes are robust.
 CROSS_CHECK_BACKENDS = ("gensim", "sklearn", "nmf")
 
@@ -59,6 +61,21 @@ class AnalysisSettings:
                 raise AnalysisError(f"unknown backend {backend!r}; choose one of {', '.join(BACKEND_NAMES)}")
         if not self.k_values:
             raise AnalysisError("the K range is empty; give at least one number of topics")
+        if any(not isinstance(k, int) or isinstance(k, bool) for k in self.k_values):
+            raise AnalysisError(f"every K must be a whole number, got {list(self.k_values)}")
+        if min(self.k_values) < MIN_K:
+            raise AnalysisError(
+                f"K must be {MIN_K} or more (one theme holds everything and says nothing), got {min(self.k_values)}"
+            )
+        if self.min_unit_terms < 1:
+            raise AnalysisError(f"min_unit_terms must be at least 1, got {self.min_unit_terms}")
+        if self.window_tokens < self.min_unit_terms:
+            raise AnalysisError(
+                f"window_tokens must be at least min_unit_terms ({self.min_unit_terms}): a shorter window is "
+                f"never modelled, got {self.window_tokens}"
+            )
+        if self.top_terms < 1:
+            raise AnalysisError(f"top_terms must be at least 1, got {self.top_terms}")
         if self.n_seeds < 1:
             raise AnalysisError(f"n_seeds must be at least 1, got {self.n_seeds}")
         if self.n_boot < 0:

@@ -56,7 +56,7 @@ from polthemes.document import draft_article
 from polthemes.models import DEFAULT_ETA, top_terms_per_topic
 from polthemes.outputs import check_output_location, replace_folder, write_text_atomic
 from polthemes.config import METADATA_FILENAME
-from polthemes.records import DuplicateArticle, SkippedSource
+from polthemes.records import CorpusReport, DuplicateArticle, SkippedSource
 from polthemes.settings import AnalysisError, AnalysisSettings
 
 #: MLlib LDA optimisers. "em" (expectation-maximisation over the document-term graph) is
@@ -375,6 +375,9 @@ def run_spark_analysis(
     run.manifest = _manifest(files, corpus_name, settings, tokens.unit, read.n_articles, tokens.n_units, features.vocabulary,
                              features.n_tokens, k, optimizer, max_iter, spark.sparkContext, results.log_likelihood, len(skipped), len(read.duplicates))
     run.manifest["corpus"].update({"sha256": results.corpus_sha256, "languages": results.languages})
+    reading = CorpusReport(skipped=[SkippedSource(*s) for s in run.skipped], duplicates=list(run.duplicates),
+                           warnings=[SkippedSource(*w) for w in run.warnings]).problems_record()
+    run.manifest["reading"] = {**reading, "articles_read": read.n_articles}
     if out_dir is not None:
         parquet = {"document_topics": fitted.mixtures, "article_themes": results.tables["article_themes"]}
         write_spark_results(run, Path(out_dir), parquet=parquet, parquet_uri=parquet_uri)
@@ -798,7 +801,7 @@ def _manifest(files, corpus_name, settings, unit, n_articles, n_units, vocabular
         "model": {"backend": f"spark-{optimizer}", "k": k, "alpha": 1.0 / k if optimizer == "online" else None, "eta": DEFAULT_ETA if optimizer == "online" else None,
                   "max_iter": max_iter, "n_iter": max_iter, "converged": None, "convergence": None,
                   "log_likelihood": round(log_likelihood, 3), "log_perplexity": round(-log_likelihood / n_tokens, 6)},
-        "selection": {"chosen_k": k, "unstable": False, "warning": "", "edge_note": "",
+        "selection": {"chosen_k": k, "unstable": False, "warning": "", "edge_note": "", "stability_note": "",
                       "rule": "given (the Spark engine fits one K; choose it with the local engine's sweep on a sample)"},
         "data": {"units": n_units, "terms": len(vocabulary), "tokens": n_tokens},
         "resources_sha256": _resource_hashes(),

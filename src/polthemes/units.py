@@ -45,6 +45,26 @@ def resolve_unit(unit: str, n_articles: int) -> str:
     return unit
 
 
+def most_units(articles: Sequence, unit: str, *, window_tokens: int = DEFAULT_WINDOW_TOKENS) -> int:
+    """An upper bound on the modelling units ``articles`` (read, not yet tokenized) can give,
+    so a K no corpus of this size can fit is refused before minutes of tokenizing.
+
+    Paragraph units: the paragraphs; article units: the articles; windows: per article, the
+    windows its words and Han characters would fill (every term is at least one of them).
+    """
+    from math import ceil
+
+    from polthemes.metadata import units as text_units
+
+    if unit == "article":
+        return len(articles)
+    if unit == "paragraph":
+        return sum(len(article.paragraphs) for article in articles)
+    if unit == "window":
+        return sum(ceil(text_units(article.text) / window_tokens) for article in articles)
+    raise ValueError(f"unknown unit {unit!r}; resolve 'auto' first (resolve_unit)")
+
+
 def modelling_units(
     corpus: TokenizedCorpus | Sequence[TokenizedArticle],
     unit: Unit = "auto",

@@ -1,0 +1,210 @@
+"""Bad parameters are refused up front in one line; every command says what the reading left out.
+
+Crafted corpora are copies of seed articles made in the test's own folder, so a user who
+adds articles to ``data/raw/`` changes nothing here.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import math
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from conftest import SEED_IDS, seed_bytes, seed_text
+from polthemes.analysis import run_analysis
+from polthemes.cli import main
+from polthemes.corpus import read_corpus
+from polthemes.selection import choose_k, seed_stability
+from polthemes.settings import AnalysisError, AnalysisSettings
+
+#: Two English articles and one Chinese one.
+SMALL = SEED_IDS[:3]
+FAST = ["--k", "2,3", "--seeds", "2", "--bootstrap", "0", "--cross-check", "none", "--quiet"]
+
+
+@pytest.fixture
+def small_corpus(corpus_dir: Path) -> Path:
+    for article_id in SMALL:
+        (corpus_dir / f"{article_id}.txt").write_bytes(seed_bytes(article_id))
+    return corpus_dir
+
+
+def _fails_before_reading(monkeypatch):
+    """Make reading the corpus an error, so a check that passes only after reading is caught."""
+    import polthemes.cli
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the corpus was read before the parameter was checked")
+
+    monkeypatch.setattr(polthemes.cli, "read_corpus", refuse)
+
+
+def _fails_before_tokenizing(monkeypatch):
+    from polthemes.tokens import TokenPipeline
+
+    def refuse(self, *args, **kwargs):
+        raise AssertionError("the corpus was tokenized before the parameter was checked")
+
+    monkeypatch.setattr(TokenPipeline, "transform", refuse)
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["fit", "--limit", "-1"], "argument --limit: must be 1 or more, got -1"),
+        (["fit", "--limit", "0"], "argument --limit: must be 1 or more, got 0"),
+        (["terms", "--limit", "-1"], "argument --limit: must be 1 or more, got -1"),
+        (["fit", "--sample", "0"], "argument --sample: must be 1 or more, got 0"),
+        (["fit", "--sample", "-2"], "argument --sample: must be 1 or more, got -2"),
+        (["fit", "--window-tokens", "0"], "argument --window-tokens: must be 5 or more, got 0"),
+        (["fit", "--k", "0"], "argument --k: K must be 2 or more"),
+        (["fit", "--k", "1"], "argument --k: K must be 2 or more"),
+        (["fit", "--k", "1-4"], "argument --k: K must be 2 or more"),
+        (["fit", "--k", "two"], "argument --k: 'two' is not a K range like 2-10 or 3,5,8"),
+        (["fit", "--seeds", "0"], "argument --seeds: must be 1 or more, got 0"),
+        (["fit", "--bootstrap", "-1"], "argument --bootstrap: must be 0 or more, got -1"),
+        (["fit", "--workers", "0"], "argument --workers: must be 1 or more, got 0"),
+        (["coverage", "--top", "0"], "argument --top: must be 1 or more, got 0"),
+    ],
+)
+def test_bad_parameters_are_one_line_before_the_corpus_is_read(small_corpus, argv, message, monkeypatch, capsys):
+    _fails_before_reading(monkeypatch)
+    with pytest.raises(SystemExit) as stopped:
+        main([*argv[:1], str(small_corpus), *argv[1:]])
+    assert stopped.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and message in err and err.startswith(f"polthemes {argv[0]}: error: ")
+
+
+@pytest.mark.parametrize(("unit", "k"), [("article", 40), ("paragraph", 500)])
+def test_k_larger_than_the_corpus_is_refused_before_tokenizing(small_corpus, tmp_path, unit, k, monkeypatch, capsys):
+    articles = read_corpus(small_corpus).articles
+    most = len(articles) if unit == "article" else sum(len(a.paragraphs) for a in articles)
+    _fails_before_tokenizing(monkeypatch)
+    out = tmp_path / "out"
+    assert main(["fit", str(small_corpus), "--k", f"2,{k}", "--unit", unit, "--quiet", "--out", str(out)]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert err[-1] == (
+        f"polthemes: error: K={k} is more than the {most} {unit} units that 3 articles can give at most; "
+        f"choose K of {most} or fewer (--k), or another --unit"
+    )
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        (AnalysisSettings(k_values=(1, 2, 3)), "K must be 2 or more"),
+        (AnalysisSettings(k_values=(0,)), "K must be 2 or more"),
+        (AnalysisSettings(unit="window", window_tokens=0), "window_tokens must be at least min_unit_terms"),
+        (AnalysisSettings(min_unit_terms=0), "min_unit_terms must be at least 1"),
+    ],
+)
+def test_the_api_refuses_what_the_command_line_refuses(small_corpus, settings, message, monkeypatch):
+    _fails_before_tokenizing(monkeypatch)
+    with pytest.raises(AnalysisError, match=message):
+        run_analysis(read_corpus(small_corpus).articles, settings)
+
+
+def test_one_seed_measures_no_stability_and_says_so(small_corpus, tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["fit", str(small_corpus), "--out", str(out), *FAST[:2], "--seeds", "1", *FAST[4:]]) == 0
+    printed = capsys.readouterr().out
+    assert "note: stability not measured: one seed per K" in printed
+    summary = pd.read_csv(out / "k_selection.csv")
+    assert summary.stability.isna().all()  # not 1.0: one run agrees with nothing
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["selection"]["stability_note"].startswith("stability not measured")
+    assert manifest["selection"]["unstable"] is False
+    # The K chosen is the one with the best NPMI (ties to the smaller K), as the rule says.
+    best = summary.npmi.max()
+    assert manifest["selection"]["chosen_k"] == int(summary[summary.npmi >= best - 0.005].k.min())
+
+
+def test_stability_of_a_single_run_is_not_a_perfect_score():
+    assert math.isnan(seed_stability([]))
+    summary = pd.DataFrame({"k": [2, 3, 4], "npmi": [0.01, 0.08, 0.02], "stability": [float("nan")] * 3})
+    assert choose_k(summary) == (3, False)
+
+
+def _truncated_collection(folder: Path, n_records: int = 12) -> tuple[Path, int]:
+    """A gzip JSON Lines collection of real paragraphs, cut short mid-stream; returns the file
+    and how many whole records a reader can still get out of it."""
+    paragraphs = [p.strip() for p in seed_text(SEED_IDS[3]).split("\n") if len(p.strip()) > 200]
+    records = [
+        json.dumps({"id": f"r{i:02d}", "title": f"Report {i}", "text": f"Report {i}\n\n{paragraphs[i % len(paragraphs)]} (part {i})"})
+        for i in range(n_records)
+    ]
+    whole = gzip.compress(("\n".join(records) + "\n").encode("utf-8"), mtime=0)
+    cut = whole[: len(whole) * 2 // 3]
+    path = folder / "collection.jsonl.gz"
+    path.write_bytes(cut)
+    readable = 0
+    try:
+        with gzip.open(path, "rb") as handle:
+            for line in handle:
+                readable += line.endswith(b"\n")
+    except EOFError:
+        pass
+    assert 0 < readable < n_records
+    return path, readable
+
+
+@pytest.fixture
+def corpus_with_problems(small_corpus: Path) -> dict:
+    (small_corpus / "empty.txt").write_bytes(b"")
+    (small_corpus / "copy.txt").write_bytes(seed_bytes(SMALL[0]))
+    gz, readable = _truncated_collection(small_corpus)
+    return {"folder": small_corpus, "gz": gz, "readable": readable}
+
+
+def _expected_lines(folder: Path, gz: Path) -> list[str]:
+    return [f"skipped {folder / 'empty.txt'}: empty file", f"duplicate {folder / 'copy.txt'} (id copy) = {SMALL[0]}"]
+
+
+@pytest.mark.parametrize("command", ["terms", "coverage", "fit", "inspect"])
+def test_every_command_prints_what_the_reading_left_out(corpus_with_problems, command, tmp_path, capsys):
+    folder, gz = corpus_with_problems["folder"], corpus_with_problems["gz"]
+    extra = ["--out", str(tmp_path / "out"), *FAST] if command == "fit" else []
+    assert main([command, str(folder), *extra]) == 0
+    err = capsys.readouterr().err.splitlines()
+    report = read_corpus(folder)
+    assert len(report.articles) == 3 + corpus_with_problems["readable"]
+    assert err[0].startswith(
+        f"{len(report.articles)} articles ({len(report.articles) - 1} en, 1 zh); {len(report.skipped)} skipped; "
+        f"1 exact duplicates counted once; {len(report.warnings)} warnings"
+    )
+    for line in _expected_lines(folder, gz):
+        assert line in err
+    # The cut stream is said on the command's own output, naming the file and where it ended.
+    truncated = [line for line in err if str(gz) in line]
+    assert len(truncated) == 1 and f"after line {corpus_with_problems['readable']}" in truncated[0]
+
+
+def test_the_manifest_lists_every_skip_duplicate_and_warning(corpus_with_problems, tmp_path, capsys):
+    folder, gz = corpus_with_problems["folder"], corpus_with_problems["gz"]
+    out = tmp_path / "out"
+    assert main(["fit", str(folder), "--out", str(out), *FAST]) == 0
+    capsys.readouterr()
+    reading = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["reading"]
+    report = read_corpus(folder)
+    assert reading["articles_read"] == len(report.articles) == 3 + corpus_with_problems["readable"]
+    assert {"location": str(folder / "empty.txt"), "reason": "empty file"} in reading["skipped"]
+    assert reading["duplicates"] == [{"id": "copy", "origin": str(folder / "copy.txt"), "duplicate_of": SMALL[0]}]
+    problems = reading["skipped"] + reading["warnings"]
+    assert sum(str(gz) == p["location"] for p in problems) == 1
+
+
+def test_a_long_list_of_problems_is_cut_for_modelling_commands_but_not_for_inspect(small_corpus, capsys):
+    for i in range(25):
+        (small_corpus / f"empty{i:02d}.txt").write_bytes(b"")
+    assert main(["terms", str(small_corpus), "--top", "1", "--quiet"]) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert sum(line.startswith("skipped ") for line in err) == 20
+    assert "... and 5 more (polthemes inspect lists every one)" in err
+    assert main(["inspect", str(small_corpus)]) == 0
+    assert sum(line.startswith("skipped ") for line in capsys.readouterr().err.splitlines()) == 25

@@ -327,9 +327,9 @@ def cut_repeated_lines(draft: ArticleDraft, repeated: set[str] | frozenset[str])
 
 def _read_overrides(path: Path) -> dict[str, dict[str, str]]:
     metadata_file = path / METADATA_FILENAME if path.is_dir() else None
-    if metadata_file is None or not metadata_file.exists():
+    if metadata_file is None or not (metadata_file.exists() or metadata_file.is_symlink()):
         return {}
-    return read_metadata_overrides(metadata_file)
+    return read_metadata_overrides(metadata_file)  # a folder or a dangling link: MetadataFileError
 
 
 def _finish(draft: ArticleDraft, override: dict[str, str]) -> Article | SkippedSource:

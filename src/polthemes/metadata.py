@@ -188,7 +188,9 @@ def read_metadata_overrides(path: Path) -> dict[str, dict[str, str]]:
     """Rows of ``metadata.csv`` keyed by article id; only non-empty cells override.
 
     Unknown columns are an error rather than silently ignored, so a typo such as
-    ``auther`` does not leave the field unchanged without anyone noticing.
+    ``auther`` does not leave the field unchanged without anyone noticing. Every problem,
+    down to a row with more cells than columns or a ``metadata.csv`` that is a folder, is
+    one :class:`MetadataFileError` naming the file (and row).
     """
     try:
         with path.open(encoding="utf-8-sig", newline="") as handle:
@@ -203,6 +205,10 @@ def read_metadata_overrides(path: Path) -> dict[str, dict[str, str]]:
                 )
             overrides: dict[str, dict[str, str]] = {}
             for row_no, row in enumerate(reader, start=2):
+                if None in row:
+                    raise MetadataFileError(
+                        f"{path}:{row_no}: {len(columns) + len(row[None])} cells but {len(columns)} columns in the header"
+                    )
                 cells = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items()}
                 article_id = cells.pop("id", "")
                 if not article_id:
@@ -220,4 +226,6 @@ def read_metadata_overrides(path: Path) -> dict[str, dict[str, str]]:
         raise MetadataFileError(f"{path}: not UTF-8 ({error.reason})") from None
     except csv.Error as error:
         raise MetadataFileError(f"{path}: malformed CSV ({error})") from None
+    except OSError as error:  # a folder, a dangling link, no permission
+        raise MetadataFileError(f"{path}: cannot read: {error.strerror or error}") from None
     return overrides

@@ -26,6 +26,54 @@ def _record(i: int, article_id: str) -> str:
     return json.dumps({"id": f"r{i}", "source": f"Outlet {i}", "text": seed_text(article_id)}, ensure_ascii=False)
 
 
+def test_json_that_python_cannot_hold_as_text_is_a_skipped_record(corpus_dir, seeds):
+    # json.loads accepts each of these lines; each used to end the run with a traceback
+    # (UnicodeEncodeError when the text was hashed, ValueError, RecursionError).
+    lines = [
+        _record(0, EN_ID),
+        '{"id": "half-pair", "text": "党委书记\\ud800讲话"}',  # a lone surrogate, escaped as JSON allows
+        '{"id": "\\udc9f", "text": ' + json.dumps(seed_text(ZH_ID)) + "}",
+        '{"id": "t", "title": "Given \\udfff title", "text": ' + json.dumps(seed_text(ZH_ID)) + "}",
+        '{"id": "big", "views": ' + "7" * 5000 + ', "text": ' + json.dumps(seed_text(ZH_ID)) + "}",
+        '{"id": "deep", "text": "x", "tags": ' + "[" * 100_000 + "]" * 100_000 + "}",
+        _record(6, ZH_ID),
+    ]
+    path = corpus_dir / "archive.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    report = read_corpus(corpus_dir)
+    assert [a.id for a in report.articles] == ["r0", "r6"]
+    assert report.articles[1].paragraphs == seeds[ZH_ID].paragraphs
+    assert [(s.location, s.reason) for s in report.skipped] == [
+        (f"{path}:2", "field 'text' is not valid Unicode (lone surrogate \\ud800 at character 4)"),
+        (f"{path}:3", "field 'id' is not valid Unicode (lone surrogate \\udc9f at character 0)"),
+        (f"{path}:4", "field 'title' is not valid Unicode (lone surrogate \\udfff at character 6)"),
+        (f"{path}:5", "unreadable JSON (Exceeds the limit (4300 digits) for integer string conversion: value has 5000 digits)"),
+        (f"{path}:6", "unreadable JSON (nested deeper than Python's recursion limit)"),
+    ]
+    json.dumps(report.to_dict(), ensure_ascii=False).encode("utf-8")  # the report itself is writable
+
+
+def test_file_names_that_are_not_utf8_are_read_and_shown_escaped(corpus_dir, seeds):
+    # A zip unpacked from a GBK Windows machine: names as raw bytes, not UTF-8.
+    article = corpus_dir / os.fsdecode(b"bad\xff.txt")
+    article.write_bytes(seed_bytes(EN_ID))
+    collection = corpus_dir / os.fsdecode("新闻".encode("gbk") + b".jsonl")
+    collection.write_text(_record(0, ZH_ID) + "\n", encoding="utf-8")
+    report = read_corpus(corpus_dir)
+    escaped_collection = f"{corpus_dir}/\\xd0\\xc2\\xce\\xc5.jsonl"
+    assert [(a.id, a.origin) for a in report.articles] == [
+        ("bad\\xff", f"{corpus_dir}/bad\\xff.txt"),
+        ("r0", f"{escaped_collection}:1"),
+    ]
+    assert report.articles[0].paragraphs == seeds[EN_ID].paragraphs
+    assert [(w.location, w.reason) for w in report.warnings] == [
+        (f"{corpus_dir}/bad\\xff.txt", "file name is not valid UTF-8: shown with \\x escapes, and so is the article id"),
+        (escaped_collection, "file name is not valid UTF-8: shown with \\x escapes, here and in its records' locations"),
+    ]
+    # Every id and location can be printed and written as UTF-8 (results, JSON, a terminal).
+    json.dumps(report.to_dict(), ensure_ascii=False).encode("utf-8")
+
+
 @pytest.mark.parametrize(
     "make, problem",
     [
@@ -44,3 +92,45 @@ def test_unreadable_metadata_csv_is_one_error_line_naming_the_file(corpus_dir, c
     assert str(error.value) == f"{corpus_dir}/{problem}"
     assert main(["inspect", str(corpus_dir)]) != 0
     assert capsys.readouterr().err == f"polthemes: error: {corpus_dir}/{problem}\n"
+
+
+def _gzip_cut_after(records: list[str], n_lines: int) -> tuple[bytes, bytes]:
+    """A gzip stream flushed after ``n_lines`` records: (bytes up to the flush, the rest)."""
+    compressor = zlib.compressobj(9, zlib.DEFLATED, 31)  # 31: gzip header and trailer
+    text = [(line + "\n").encode("utf-8") for line in records]
+    head = compressor.compress(b"".join(text[:n_lines])) + compressor.flush(zlib.Z_SYNC_FLUSH)
+    return head, compressor.compress(b"".join(text[n_lines:])) + compressor.flush()
+
+
+def test_truncated_gzip_keeps_the_records_before_and_says_after_which_line(corpus_dir):
+    head, _ = _gzip_cut_after([_record(i, SEED_IDS[i % 5]) for i in range(200)], 4)
+    cut = corpus_dir / "cut.jsonl.gz"
+    cut.write_bytes(head)  # a download that stopped after line 4 of 200
+    report = read_corpus(cut)
+    assert [a.id for a in report.articles] == ["r0", "r1", "r2", "r3"]
+    # In skipped, not warnings: the records after line 4 are lost.
+    assert [(s.location, s.reason) for s in report.skipped] == [
+        (str(cut), "cannot read: Compressed file ended before the end-of-stream marker was reached after line 4")
+    ]
+
+
+def test_corrupt_gzip_is_a_skip_naming_the_last_line_read_not_a_traceback(corpus_dir):
+    head, rest = _gzip_cut_after([_record(i, SEED_IDS[i % 5]) for i in range(200)], 100)
+    # The deflate block after line 100 starts with reserved block type 11: corrupt data.
+    damaged = head + bytes([rest[0] | 0b110]) + rest[1:]
+    path = corpus_dir / "damaged.jsonl.gz"
+    path.write_bytes(damaged)
+    report = read_corpus(path)  # was: a zlib.error traceback
+    [skip] = report.skipped
+    assert skip.location == str(path)
+    match = re.fullmatch(r"cannot read: Error -3 while decompressing data: invalid block type after line (\d+)", skip.reason)
+    assert match, skip.reason
+    n_read = int(match[1])  # gzip reads ahead, so the last line or two before the damage may go too
+    assert 90 <= n_read <= 100
+    # Every record up to that line was read: the five seeds, then copies of them.
+    assert [a.id for a in report.articles] + [d.id for d in report.duplicates] == [f"r{i}" for i in range(n_read)]
+
+    table = corpus_dir / "table.csv.gz"  # a CSV collection, read whole, meets the same damage
+    table.write_bytes(damaged)
+    with pytest.raises(CorpusError, match=re.escape(f"{table}: cannot read: Error -3 while decompressing data: invalid block type")):
+        read_corpus(table)

@@ -13,6 +13,11 @@ author`` fields (the layout of ``../shared/corpora/*.jsonl.gz``).
 Nothing is ever written next to the input. Whatever cannot be read (empty, binary,
 undecodable, malformed, unsupported language, duplicate) is skipped and reported in the
 :class:`~polthemes.records.CorpusReport`, naming the file (and line or row) and the reason.
+One bad record never stops the run: a record that JSON can parse but Python cannot hold
+as text (a lone surrogate ``"\\ud800"``, a 5,000-digit number, nesting past the recursion
+limit) is a skipped record like a malformed one; a truncated or corrupt gzip stream keeps
+the records before it and is one skip naming the last line read; a file name that is not
+UTF-8 is shown, and its article id made, with ``\\xff`` escapes (and a warning).
 """
 
 from __future__ import annotations
@@ -22,8 +27,12 @@ import gzip
 import hashlib
 import io
 import json
+import os
+import re
+import zlib
 from collections import defaultdict
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from polthemes.boilerplate import REPEATED_RULE, find_repeated_lines, normalise_line
@@ -58,11 +67,14 @@ def read_corpus(path: str | Path = RAW_DIR) -> CorpusReport:
     """
     path = Path(path)
     if not path.exists():
-        raise CorpusError(f"{path}: no such file or folder")
+        raise CorpusError(f"{_where(path)}: no such file or folder")
     report = CorpusReport()
     drafts: list[ArticleDraft] = []
     seen_ids: dict[str, str] = {}
     for item in _iter_documents(path):
+        if isinstance(item, _Warning):
+            report.warnings.append(SkippedSource(item.location, item.reason))
+            continue
         if isinstance(item, SkippedSource):
             report.skipped.append(item)
             continue
@@ -88,20 +100,28 @@ def read_corpus(path: str | Path = RAW_DIR) -> CorpusReport:
             report.articles.append(article)
     unknown = sorted(set(overrides) - set(seen_ids))
     for article_id in unknown:
-        report.warnings.append(SkippedSource(str(path / METADATA_FILENAME), f"no article with id {article_id!r}"))
+        report.warnings.append(SkippedSource(_where(path / METADATA_FILENAME), f"no article with id {article_id!r}"))
 
     if not report.articles:
         reasons = "; ".join(f"{s.location}: {s.reason}" for s in report.skipped[:5])
         more = f" (and {len(report.skipped) - 5} more)" if len(report.skipped) > 5 else ""
         detail = f" -- skipped {reasons}{more}" if reasons else ""
-        raise CorpusError(f"{path}: no articles found{detail}")
+        raise CorpusError(f"{_where(path)}: no articles found{detail}")
     return report
+
+
+@dataclass(frozen=True)
+class _Warning:
+    """A problem found while listing sources that costs no article (CorpusReport.warnings)."""
+
+    location: str
+    reason: str
 
 
 # --- Sources -----------------------------------------------------------------------------
 
 
-def _iter_documents(path: Path) -> Iterator[RawDocument | SkippedSource]:
+def _iter_documents(path: Path) -> Iterator[RawDocument | SkippedSource | _Warning]:
     if path.is_dir():
         files = sorted(p for p in path.rglob("*") if p.is_file() and not _is_hidden(p.relative_to(path)))
         for file in files:
@@ -112,38 +132,58 @@ def _iter_documents(path: Path) -> Iterator[RawDocument | SkippedSource]:
         yield from _iter_file(path, root=path.parent)
 
 
-def _iter_file(file: Path, root: Path) -> Iterator[RawDocument | SkippedSource]:
+def _iter_file(file: Path, root: Path) -> Iterator[RawDocument | SkippedSource | _Warning]:
     name = file.name.lower()
+    if _where(file.relative_to(root)) != str(file.relative_to(root)):
+        also = "and so is the article id" if name.endswith(ARTICLE_SUFFIXES) else "here and in its records' locations"
+        yield _Warning(_where(file), f"file name is not valid UTF-8: shown with \\x escapes, {also}")
     if name.endswith(ARTICLE_SUFFIXES):
         yield _read_article_file(file, root)
     elif name.endswith(COLLECTION_SUFFIXES):
         yield from _read_collection(file)
     else:
-        yield SkippedSource(str(file), f"unsupported file type (read: {', '.join(ARTICLE_SUFFIXES + COLLECTION_SUFFIXES)})")
+        yield SkippedSource(_where(file), f"unsupported file type (read: {', '.join(ARTICLE_SUFFIXES + COLLECTION_SUFFIXES)})")
 
 
 def _is_hidden(relative: Path) -> bool:
     return any(part.startswith(".") for part in relative.parts)
 
 
+def _where(path: Path | str) -> str:
+    """``path`` as text that can always be printed and written: the bytes of a file name
+    that are not UTF-8 (which Python keeps as lone surrogates) shown as ``\\xff``."""
+    text = os.fspath(path)
+    if not _SURROGATE.search(text):
+        return text
+    try:
+        raw = text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a surrogate that no file name byte gives
+        return text.encode("utf-8", "backslashreplace").decode("ascii")
+    return raw.decode("utf-8", "backslashreplace")
+
+
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
 def _read_article_file(file: Path, root: Path) -> RawDocument | SkippedSource:
+    where = _where(file)
     try:
         size = file.stat().st_size
         if size > MAX_ARTICLE_CHARS * 4:  # no encoding takes more than four bytes a character
-            return SkippedSource(str(file), _too_long(size, unit="bytes"))
+            return SkippedSource(where, _too_long(size, unit="bytes"))
         raw = file.read_bytes()
     except OSError as error:
-        return SkippedSource(str(file), f"cannot read: {error.strerror}")
+        return SkippedSource(where, f"cannot read: {error.strerror}")
     try:
         text, encoding = decode_bytes(raw)
     except UnreadableText as error:
-        return SkippedSource(str(file), str(error))
+        return SkippedSource(where, str(error))
     if len(text) > MAX_ARTICLE_CHARS:
-        return SkippedSource(str(file), _too_long(len(text)))
+        return SkippedSource(where, _too_long(len(text)))
     relative = file.relative_to(root)
-    article_id = relative.with_name(_strip_suffix(relative.name)).as_posix()
+    article_id = _where(relative.with_name(_strip_suffix(relative.name)).as_posix())
     # Loose files of a folder share one source group; metadata may refine it later.
-    return RawDocument(article_id, text, str(file), encoding, source_group=str(file.parent))
+    return RawDocument(article_id, text, where, encoding, source_group=_where(file.parent))
 
 
 def _too_long(size: int, unit: str = "characters") -> str:
@@ -170,7 +210,12 @@ def _read_collection(file: Path) -> Iterator[RawDocument | SkippedSource]:
     if isinstance(text, SkippedSource):
         yield text
         return
-    yield from _documents(file, _csv_records(file, text))
+    yield from _documents(file, _csv_records(_where(file), text))
+
+
+#: What a damaged file raises while it is read: a truncated gzip stream (EOFError), a
+#: corrupt one (zlib.error, gzip.BadGzipFile), or the file system (OSError).
+_READ_ERRORS = (OSError, EOFError, zlib.error)
 
 
 def _read_whole(file: Path) -> str | SkippedSource:
@@ -178,10 +223,10 @@ def _read_whole(file: Path) -> str | SkippedSource:
     try:
         with _open_binary(file) as handle:
             return decode_bytes(handle.read())[0]
-    except (OSError, EOFError) as error:
-        return SkippedSource(str(file), f"cannot read: {getattr(error, 'strerror', None) or error}")
+    except _READ_ERRORS as error:
+        return SkippedSource(_where(file), f"cannot read: {getattr(error, 'strerror', None) or error}")
     except UnreadableText as error:
-        return SkippedSource(str(file), str(error))
+        return SkippedSource(_where(file), str(error))
 
 
 def _open_binary(file: Path):
@@ -201,10 +246,12 @@ def _stream_jsonl(file: Path) -> Iterator[RawDocument | SkippedSource]:
 
     JSON text is UTF-8 (RFC 8259); a file whose first line is not is decoded whole with
     encoding detection instead (a legacy export), and a later line that is not UTF-8 is
-    skipped and reported. A truncated or corrupt gzip stream ends the file with a report
-    naming the last line read.
+    skipped and reported. A truncated or corrupt gzip stream ends the file with a skip
+    (in ``CorpusReport.skipped``: the records after it are lost) naming the last line read;
+    the records before it are kept.
     """
     line_no = 0
+    where = _where(file)
     try:
         with _open_binary(file) as handle:
             for line_no, raw_line in enumerate(handle, start=1):
@@ -214,13 +261,13 @@ def _stream_jsonl(file: Path) -> Iterator[RawDocument | SkippedSource]:
                     if line_no == 1:
                         yield from _legacy_jsonl(file)
                         return
-                    yield SkippedSource(f"{file}:{line_no}", f"not UTF-8 ({error.reason} at byte {error.start})")
+                    yield SkippedSource(f"{where}:{line_no}", f"not UTF-8 ({error.reason} at byte {error.start})")
                     continue
-                yield from _documents(file, _jsonl_records(file, line, first_line_no=line_no))
-    except (OSError, EOFError) as error:
+                yield from _documents(file, _jsonl_records(where, line, first_line_no=line_no))
+    except _READ_ERRORS as error:
         reason = getattr(error, "strerror", None) or error
-        where = f" after line {line_no}" if line_no else ""
-        yield SkippedSource(str(file), f"cannot read: {reason}{where}")
+        after = f" after line {line_no}" if line_no else ""
+        yield SkippedSource(where, f"cannot read: {reason}{after}")
 
 
 def _legacy_jsonl(file: Path) -> Iterator[RawDocument | SkippedSource]:
@@ -228,7 +275,7 @@ def _legacy_jsonl(file: Path) -> Iterator[RawDocument | SkippedSource]:
     if isinstance(text, SkippedSource):
         yield text
         return
-    yield from _documents(file, _jsonl_records(file, text))
+    yield from _documents(file, _jsonl_records(_where(file), text))
 
 
 def _jsonl_records(
@@ -246,13 +293,19 @@ def _jsonl_records(
         except json.JSONDecodeError as error:
             yield location, f"malformed JSON ({error.msg} at column {error.colno})"
             continue
+        except ValueError as error:  # an integer past Python's int-string conversion limit
+            yield location, f"unreadable JSON ({str(error).split(';')[0]})"
+            continue
+        except RecursionError:
+            yield location, "unreadable JSON (nested deeper than Python's recursion limit)"
+            continue
         if not isinstance(record, dict):
             yield location, f"expected a JSON object, found {type(record).__name__}"
             continue
         yield location, record
 
 
-def _csv_records(file: Path, text: str) -> Iterator[tuple[str, dict | str]]:
+def _csv_records(file: Path | str, text: str) -> Iterator[tuple[str, dict | str]]:
     csv.field_size_limit(1 << 30)
     reader = csv.DictReader(io.StringIO(text, newline=""))
     try:
@@ -281,8 +334,18 @@ def _document_from_record(file: Path, location: str, record: dict) -> Iterator[R
         yield SkippedSource(location, _too_long(len(body)))
         return
     given = {key: str(record[key]).strip() for key in GIVEN_FIELDS if record.get(key) not in (None, "")}
-    record_id = str(record.get("id") or "").strip() or _text_hash(body)[:16]
-    group = given.get("source") or str(file)
+    record_id = str(record.get("id") or "").strip()
+    for name, value in ((text_field, body), ("id", record_id), *given.items()):
+        surrogate = _SURROGATE.search(value)
+        if surrogate:
+            # JSON can escape half of a UTF-16 pair ("\ud800"); no UTF-8 text holds one.
+            yield SkippedSource(
+                location,
+                f"field {name!r} is not valid Unicode (lone surrogate \\u{ord(surrogate[0]):04x} at character {surrogate.start()})",
+            )
+            return
+    record_id = record_id or _text_hash(body)[:16]
+    group = given.get("source") or _where(file)
     yield RawDocument(record_id, normalise_text(body), location, "utf-8", given=given, source_group=group)
 
 
@@ -362,7 +425,7 @@ def _finish(draft: ArticleDraft, override: dict[str, str]) -> Article | SkippedS
 
 
 def _text_hash(text: str) -> str:
-    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+    return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def corpus_name(path: str | Path) -> str:

@@ -134,3 +134,20 @@ def test_corrupt_gzip_is_a_skip_naming_the_last_line_read_not_a_traceback(corpus
     table.write_bytes(damaged)
     with pytest.raises(CorpusError, match=re.escape(f"{table}: cannot read: Error -3 while decompressing data: invalid block type")):
         read_corpus(table)
+
+
+def test_a_stray_nul_byte_does_not_make_a_csv_collection_binary(corpus_dir, seeds):
+    # A NUL inside the first rows (a database export) used to make the whole file "binary".
+    path = corpus_dir / "export.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id", "text"])
+        for article_id in SEED_IDS:
+            text = seed_text(article_id)
+            if article_id == SEED_IDS[0]:
+                text = text.replace(" the ", " the\x00 ", 1)
+            writer.writerow([article_id, text])
+    report = read_corpus(path)
+    assert [a.id for a in report.articles] == list(SEED_IDS)
+    assert [a.paragraphs for a in report.articles] == [seeds[i].paragraphs for i in SEED_IDS]
+    assert report.skipped == []

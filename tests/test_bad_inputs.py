@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 
 import pytest
 
-from conftest import seed_bytes, seed_text
+from conftest import SEED_IDS, seed_bytes, seed_text
 from polthemes import CorpusError, read_corpus
 from polthemes.decode import UnreadableText, decode_bytes, normalise_text
+from polthemes.records import RemovedLine
 
 ZH_ID = "002_d08908587e061e7b"
 EN_ID = "003_8b995b79f267ea23"
@@ -151,3 +153,59 @@ def test_reading_never_writes_into_the_corpus_folder(seed_report):
     read_corpus(RAW_DIR)
     after = {p.name: (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime_ns) for p in RAW_DIR.iterdir()}
     assert before == after
+
+
+# --- Copies of one article, and the template rule ---------------------------------------
+
+
+def test_three_copies_of_an_article_are_one_article_and_two_duplicates(corpus_dir, seeds):
+    # The template rule (a line in >= 3 articles of a source) used to see every line of three
+    # copies as template: all three were skipped as boilerplate and no duplicate was reported.
+    raw = seed_bytes(EN_ID)
+    (corpus_dir / "a.txt").write_bytes(raw)
+    (corpus_dir / "b.txt").write_bytes(raw.replace(b"\n", b"\r\n"))
+    (corpus_dir / "c.txt").write_bytes(b"\xef\xbb\xbf" + raw)
+    report = read_corpus(corpus_dir)
+    assert [a.id for a in report.articles] == ["a"]
+    assert report.articles[0].paragraphs == seeds[EN_ID].paragraphs
+    assert report.articles[0].removed == seeds[EN_ID].removed
+    assert [(d.id, d.duplicate_of) for d in report.duplicates] == [("b", "a"), ("c", "a")]
+    assert (report.skipped, report.warnings) == ([], [])
+
+
+def _jsonl(path: Path, records: list[dict]) -> None:
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+
+
+def test_near_copies_are_kept_once_and_a_shell_page_is_still_skipped(corpus_dir, seeds):
+    """One outlet: four articles with its footer, a shell page that is nothing but that
+    footer and sign-off, and three near-copies of one article (re-dated reposts)."""
+    footer = "Editor in charge: Liu Mei | Baicheng Railway Daily WeChat account"
+    sign_off = "Baicheng Railway Daily, founded 1953"
+    others = [i for i in SEED_IDS if i != ZH_ID]
+    records = [{"id": f"r{n}", "text": seed_text(i) + f"\n{footer}\n{sign_off}\n"} for n, i in enumerate(others)]
+    records.append({"id": "shell", "text": f"{sign_off}\n\n{footer}\n"})
+    for day in (25, 26, 27):
+        text = seed_text(ZH_ID).replace("日期:2017-07-25", f"日期:2017-07-{day}")
+        records.append({"id": f"repost{day}", "text": text + f"\n{footer}\n"})
+    for record in records:
+        record["source"] = "Baicheng Railway Daily"
+    path = corpus_dir / "outlet.jsonl"
+    _jsonl(path, records)
+    report = read_corpus(path)
+
+    # Every line of a repost is in the two others: all three used to be skipped as template.
+    assert [a.id for a in report.articles] == ["r0", "r1", "r2", "r3", "repost25"]
+    kept = report.articles[-1]
+    assert kept.paragraphs == seeds[ZH_ID].paragraphs
+    footer_line = len(seed_text(ZH_ID).split("\n")) + 1
+    assert kept.removed == tuple(sorted(
+        seeds[ZH_ID].removed + (RemovedLine(footer_line, footer, "repeated_across_source"),), key=lambda line: line.line_no
+    ))
+    assert [(d.id, d.duplicate_of) for d in report.duplicates] == [("repost26", "repost25"), ("repost27", "repost25")]
+    # The shell page's lines are the template of articles with text of their own: skipped.
+    assert [(s.location, s.reason) for s in report.skipped] == [
+        (f"{path}:5", "no article text left after removing boilerplate")
+    ]
+    near = "every line also appears in 2 other articles of this source (near-duplicate copies?); kept but for its 1 template line"
+    assert [(w.location, w.reason) for w in report.warnings] == [(f"{path}:{n}", near) for n in (6, 7, 8)]

@@ -18,6 +18,26 @@ as text (a lone surrogate ``"\\ud800"``, a 5,000-digit number, nesting past the 
 limit) is a skipped record like a malformed one; a truncated or corrupt gzip stream keeps
 the records before it and is one skip naming the last line read; a file name that is not
 UTF-8 is shown, and its article id made, with ``\\xff`` escapes (and a warning).
+
+Duplicates and the template rule, in this order:
+
+1. **Exact copies** (the same decoded text, whatever its line breaks, byte-order mark or
+   blank lines) are detected first and not counted by the template rule, so three copies
+   of one article are one article: the first is kept and the others are reported in
+   ``duplicates`` (once their cleaned bodies compare equal, below).
+2. **The template rule** (``repeated_across_source``): a line recurring in at least
+   ``REPEATED_LINE_MIN_ARTICLES`` articles and ``REPEATED_LINE_MIN_SHARE`` of a source's
+   articles is that source's template and is cut. It never empties an article that is not
+   a template page: when the cut would leave an article no text, its repeated lines that
+   also appear in some article that keeps text of its own are the template (cut), and the
+   others are what it shares only with articles emptied alike, i.e. near-duplicate copies
+   of it (kept, with a warning "every line also appears in N other articles of this source
+   (near-duplicate copies?); kept whole" or "kept but for its N template lines"). A page
+   with nothing but lines of other, real articles (a shell page) is still skipped: "no
+   article text left after removing boilerplate".
+3. **Cleaned-body duplicates**: an article whose body, after every rule, equals an earlier
+   one's is reported in ``duplicates`` under the first id (so near-copies kept by step 2
+   that differ only in cut lines are counted once).
 """
 
 from __future__ import annotations
@@ -30,7 +50,7 @@ import json
 import os
 import re
 import zlib
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -71,6 +91,8 @@ def read_corpus(path: str | Path = RAW_DIR) -> CorpusReport:
     report = CorpusReport()
     drafts: list[ArticleDraft] = []
     seen_ids: dict[str, str] = {}
+    seen_texts: set[str] = set()
+    copies: set[int] = set()  # positions in ``drafts`` of exact copies of an earlier text
     for item in _iter_documents(path):
         if isinstance(item, _Warning):
             report.warnings.append(SkippedSource(item.location, item.reason))
@@ -84,13 +106,19 @@ def read_corpus(path: str | Path = RAW_DIR) -> CorpusReport:
             )
             continue
         seen_ids[item.id] = item.origin
+        key = _text_key(item.text)
+        if key in seen_texts:
+            copies.add(len(drafts))
+        seen_texts.add(key)
         drafts.append(draft_article(item))
 
-    _remove_repeated_lines(drafts)
+    notices = _remove_repeated_lines(drafts, copies=copies)
     overrides = _read_overrides(path)
     seen_bodies: dict[str, str] = {}
-    for draft in drafts:
+    for position, draft in enumerate(drafts):
         article = _finish(draft, overrides.get(draft.id, {}))
+        if position in notices:
+            report.warnings.append(notices[position])
         if isinstance(article, SkippedSource):
             report.skipped.append(article)
         elif article.content_sha1 in seen_bodies:
@@ -108,6 +136,14 @@ def read_corpus(path: str | Path = RAW_DIR) -> CorpusReport:
         detail = f" -- skipped {reasons}{more}" if reasons else ""
         raise CorpusError(f"{_where(path)}: no articles found{detail}")
     return report
+
+
+def _text_key(text: str) -> str:
+    """What two copies of one page share however they were saved: the decoded text (line
+    breaks, BOM and control characters already normalised), blank lines and runs of
+    whitespace folded."""
+    folded = "\n".join(normalise_line(line) for line in text.split("\n") if line.strip())
+    return _text_hash(folded)
 
 
 @dataclass(frozen=True)
@@ -352,17 +388,49 @@ def _document_from_record(file: Path, location: str, record: dict) -> Iterator[R
 # --- Corpus-level steps ----------------------------------------------------------------
 
 
-def _remove_repeated_lines(drafts: list[ArticleDraft]) -> None:
-    """Move lines that are a source's template into ``removed`` (rule: repeated_across_source)."""
-    by_group: dict[str, list[ArticleDraft]] = defaultdict(list)
-    for draft in drafts:
-        by_group[source_group(draft)].append(draft)
+def _remove_repeated_lines(drafts: list[ArticleDraft], *, copies: set[int] | frozenset[int] = frozenset()) -> dict[int, SkippedSource]:
+    """Move lines that are a source's template into ``removed`` (rule: repeated_across_source).
+
+    ``copies`` are the positions of exact copies of an earlier text: they are cut like the
+    others but not counted, so three copies of one article are one article, not a template.
+    An article that the cut would empty keeps the lines that no article with text of its own
+    carries (see the module docstring), with a warning, returned by position.
+    """
+    by_group: dict[str, list[int]] = defaultdict(list)
+    for position, draft in enumerate(drafts):
+        by_group[source_group(draft)].append(position)
+    notices: dict[int, SkippedSource] = {}
     for group in by_group.values():
-        repeated = find_repeated_lines({d.id: draft_lines(d) for d in group})
+        repeated = find_repeated_lines({drafts[i].id: draft_lines(drafts[i]) for i in group if i not in copies})
         if not repeated:
             continue
-        for draft in group:
-            cut_repeated_lines(draft, repeated)
+        kept_lines = {i: {normalise_line(text) for _, text in drafts[i].paragraphs} for i in group}
+        emptied = [i for i in group if kept_lines[i] and kept_lines[i] <= repeated]
+        own: dict[int, set[str]] = {}
+        if emptied:
+            emptied_set = set(emptied)
+            in_articles: Counter[str] = Counter()
+            furniture: set[str] = set()  # repeated lines of articles that keep text of their own
+            for i in group:
+                lines = {line for line in map(normalise_line, draft_lines(drafts[i])) if line in repeated}
+                in_articles.update(lines)
+                if i not in emptied_set:
+                    furniture |= lines
+            own = {i: kept_lines[i] - furniture for i in emptied if kept_lines[i] - furniture}
+        for i in group:
+            cut_repeated_lines(drafts[i], repeated - own[i] if i in own else repeated)
+        for i, lines in own.items():
+            if i in copies:
+                continue  # reported as a duplicate of the first copy, which has the warning
+            others = min(in_articles[line] for line in lines) - 1
+            cut = len(kept_lines[i] - lines)
+            kept = "kept whole" if not cut else f"kept but for its {cut} template line{'s' if cut > 1 else ''}"
+            notices[i] = SkippedSource(
+                drafts[i].origin,
+                f"every line also appears in {others} other article{'s' if others != 1 else ''} of this source "
+                f"(near-duplicate copies?); {kept}",
+            )
+    return notices
 
 
 def source_group(draft: ArticleDraft) -> str:

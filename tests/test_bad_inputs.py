@@ -209,3 +209,48 @@ def test_near_copies_are_kept_once_and_a_shell_page_is_still_skipped(corpus_dir,
     ]
     near = "every line also appears in 2 other articles of this source (near-duplicate copies?); kept but for its 1 template line"
     assert [(w.location, w.reason) for w in report.warnings] == [(f"{path}:{n}", near) for n in (6, 7, 8)]
+
+
+# --- Articles stored as one line ---------------------------------------------------------
+
+
+def _one_line(article_id: str, *, from_line: int = 0, joiner: str = " ") -> str:
+    lines = [line.strip() for line in seed_text(article_id).split("\n") if line.strip()]
+    return joiner.join(lines[from_line:])
+
+
+def test_article_stored_as_one_line_keeps_its_text(corpus_dir, seeds):
+    # The header fields run straight into the body: the last field's "value" was the whole
+    # article, and the line was consumed as metadata, leaving no text.
+    (corpus_dir / "en.txt").write_text(_one_line(EN_ID, from_line=3) + "\n", encoding="utf-8")
+    (corpus_dir / "zh.txt").write_text(_one_line(ZH_ID, from_line=2, joiner="") + "\n", encoding="utf-8")
+    (corpus_dir / "whole.txt").write_text(_one_line("004_9f2977c42318f10c", joiner="") + "\n", encoding="utf-8")
+    report = read_corpus(corpus_dir)
+    assert report.skipped == []
+    en, whole, zh = report.articles
+    original = seeds[EN_ID]
+    assert (en.title, en.date, en.source) == (original.title, original.date, original.source)
+    assert en.author == ""  # "Author: Wang Yan Since the initiation ...": where the name ends is unknown
+    assert en.paragraphs == (_one_line(EN_ID, from_line=6),)
+    assert [(line.line_no, line.rule, line.text) for line in en.removed] == [
+        (1, "metadata", "Title: " + original.title + " Date: July 15, 2023 Source: Heilongjiang Daily")
+    ]
+    assert zh.date == seeds[ZH_ID].date
+    assert zh.paragraphs == (_one_line(ZH_ID, from_line=2, joiner="").split("来源:\xa0\xa0\xa0\xa0", 1)[1],)
+    assert zh.paragraphs[0].startswith("作者:邢秀芬掌上“微阵地”")
+    assert whole.paragraphs == (_one_line("004_9f2977c42318f10c", joiner=""),)
+
+
+def test_one_line_record_is_an_article_not_a_headline(corpus_dir):
+    # Short, no closing full stop: the headline rule took the record's only line.
+    en = "President Xi Jinping met the visiting delegation in Beijing on Monday and discussed cooperation in trade"
+    zh = "习近平会见哈萨克斯坦总统托卡耶夫 双方同意深化共建一带一路合作"
+    path = corpus_dir / "briefs.jsonl"
+    _jsonl(path, [{"id": "en", "text": en}, {"id": "zh", "text": zh}, {"id": "titled", "title": zh, "text": zh}])
+    report = read_corpus(path)
+    assert [(a.id, a.language, a.title, a.paragraphs) for a in report.articles] == [
+        ("en", "en", en, (en,)),
+        ("zh", "zh", zh, (zh,)),
+    ]
+    assert [(d.id, d.duplicate_of) for d in report.duplicates] == [("titled", "zh")]
+    assert report.skipped == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 from pathlib import Path
 
@@ -254,3 +255,132 @@ def test_one_line_record_is_an_article_not_a_headline(corpus_dir):
     ]
     assert [(d.id, d.duplicate_of) for d in report.duplicates] == [("titled", "zh")]
     assert report.skipped == []
+
+
+# --- HTML saved as text --------------------------------------------------------------------
+
+
+def _html_page(article_id: str, *, charset: str = "utf-8", site: str = "Heilongjiang News") -> str:
+    """The seed article as its site served it: head with script and style, a menu, the
+    article in <p> elements, related links, a comment form, a cookie banner and scripts."""
+    lines = [line.strip() for line in seed_text(article_id).split("\n") if line.strip()]
+    crumb, headline, *rest = lines
+    body = []
+    for line in rest:
+        if line.startswith(("You may also like", "推荐阅读")):
+            break
+        # Long paragraphs wrapped in the source, as an editor or a template engine does:
+        # English at a space, Chinese anywhere (a browser shows no space there).
+        han = [i for i in range(40, len(line) - 20) if "\u4e00" <= line[i - 1] <= "\u9fff" and "\u4e00" <= line[i] <= "\u9fff"]
+        cut = line.find(" ", 70) if " " in line[70:] else (han[0] if han else -1)
+        wrapped = line if cut < 0 else f"{html.escape(line[:cut])}\n  {html.escape(line[cut:].lstrip(' '))}"
+        body.append(f"<p>{wrapped if cut >= 0 else html.escape(line)}</p>")
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="{charset}">
+<title>{html.escape(headline)} &#8211; {site}</title>
+<link rel="stylesheet" href="/wp-content/themes/news/style.css">
+<style>
+div.entry-content > p {{ margin: 0 0 1em; }} .menu a {{ color: #333; }}
+</style>
+<script type="text/javascript">
+var _hmt = _hmt || [];
+(function() {{ var hm = document.createElement("script"); hm.src = "/hm.js"; document.head.appendChild(hm); }})();
+</script>
+</head>
+<body class="single">
+<header class="site-header">
+<nav class="main-navigation"><ul class="menu">
+<li><a href="/">Home</a></li><li><a href="/news/">News</a></li><li><a href="/party-building/">Party Building</a></li>
+</ul></nav>
+<form role="search" action="/"><input type="search" name="s" placeholder="Search &hellip;"><button type="submit">Search</button></form>
+</header>
+<div class="breadcrumbs">{html.escape(crumb)}</div>
+<article class="post">
+<h1 class="entry-title">{html.escape(headline)}</h1>
+<div class="entry-content">
+{chr(10).join(body)}
+</div>
+</article>
+<section class="related-posts"><h3>You may also like</h3>
+<ul>
+<li><a href="/2023/07/a.html">Provincial forum on rural revitalisation opens</a></li>
+<li><a href="/2023/07/b.html">Harbin railway workers mark safety milestone</a></li>
+<li><a href="/2023/07/c.html">New training base for grassroots cadres</a></li>
+</ul></section>
+<div id="comments">
+<h3 id="reply-title">Leave a Comment</h3>
+<form action="/wp-comments-post.php" method="post">
+<p><label for="comment">Comment</label><textarea id="comment" name="comment"></textarea></p>
+<p><label for="author">Name *</label><input id="author" name="author" type="text"></p>
+<p><label for="email">Email *</label><input id="email" name="email" type="email"></p>
+<p><input name="submit" type="submit" value="Post Comment"></p>
+</form>
+</div>
+<footer><p>Copyright &copy; 2023 {site}. All rights reserved.</p></footer>
+<script src="/wp-includes/js/jquery.min.js"></script>
+<script>document.querySelectorAll("div.entry-content a[href]").forEach(function (a) {{ a.target = "_blank"; }});</script>
+</body>
+</html>
+"""
+
+
+def test_html_page_saved_as_txt_gives_the_article_not_the_markup(corpus_dir, seeds):
+    (corpus_dir / "en.txt").write_text(_html_page(EN_ID), encoding="utf-8")
+    # A Chinese site serving GBK; GBK has no no-break space, so the page writes &nbsp;.
+    zh_page = _html_page(ZH_ID, charset="gbk", site="鸡西矿业集团").replace("\u00a0", "&nbsp;")
+    (corpus_dir / "zh.txt").write_bytes(zh_page.encode("gbk"))
+    report = read_corpus(corpus_dir)
+    assert report.skipped == []
+    en, zh = report.articles
+    for article, article_id in ((en, EN_ID), (zh, ZH_ID)):
+        original = seeds[article_id]
+        assert article.paragraphs == original.paragraphs
+        assert (article.title, article.date, article.source, article.author) == (
+            original.title, original.date, original.source, original.author
+        )
+    assert zh.encoding in ("gbk", "gb18030")  # the byte encoding, as for any file
+    rules = [line.rule for line in en.removed]
+    assert rules[0] == "html_markup"
+    assert en.removed[0].text == "HTML page: text taken out of the markup; dropped <button>, <head>, <script> x2, <textarea>"
+    assert rules.count("navigation") == 4 and rules.count("link_list") == 3  # menu, breadcrumb; related links
+    assert {"comment_form", "copyright", "headline", "metadata"} <= set(rules)
+    # Line numbers point into the HTML file: the first kept paragraph is the line of its <p>.
+    page_lines = _html_page(EN_ID).split("\n")
+    assert page_lines[en.paragraph_lines[0] - 1] == f"<p>{en.paragraphs[0][:en.paragraphs[0].find(' ', 70)]}"
+    assert page_lines[en.paragraph_lines[-1] - 1].startswith(f"<p>{en.paragraphs[-1][:40]}")
+
+    from polthemes.tokens import TokenPipeline
+
+    articles = report.articles
+    terms = {term for tokenized in TokenPipeline("crosslingual").fit(articles).transform(articles).articles for term in tokenized.terms}
+    assert not terms & {"div", "href", "var", "script", "class", "nbsp", "hmt", "jquery", "html", "wp", "min", "js"}
+
+
+def test_html_in_a_collection_text_field_is_extracted_too(corpus_dir, seeds):
+    path = corpus_dir / "pages.jsonl"
+    # A page with no headline line: its <title> is the title.
+    paragraphs = [line.strip() for line in seed_text(SEED_IDS[0]).split("\n") if line.strip()]
+    titled = "<html><head><title>Baicheng Power Supply Section mobilises for theme education</title></head><body>" + "".join(
+        f"<p>{html.escape(p)}</p>" for p in paragraphs) + "</body></html>"
+    # Prose that mentions a tag or two is not a page: read as it is.
+    prose = seed_text(ZH_ID).replace("掌上“微阵地”", "掌上<b>“微阵地”</b>")
+    _jsonl(path, [{"id": "p1", "url": "https://example.org/1", "text": _html_page(EN_ID)},
+                  {"id": "empty", "text": "<html><head><title>Loading</title><script>location.href='/x'</script></head><body></body></html>"},
+                  {"id": "prose", "text": prose},
+                  {"id": "titled", "text": titled}])
+    report = read_corpus(path)
+    assert [(a.id, a.paragraphs) for a in report.articles] == [
+        ("p1", seeds[EN_ID].paragraphs),
+        ("prose", tuple(p.replace("掌上“微阵地”", "掌上<b>“微阵地”</b>") for p in seeds[ZH_ID].paragraphs)),
+        ("titled", seeds[SEED_IDS[0]].paragraphs),
+    ]
+    assert [a.title for a in report.articles] == [seeds[EN_ID].title, seeds[ZH_ID].title.replace("掌上“微阵地”", "掌上<b>“微阵地”</b>"),
+                                                  "Baicheng Power Supply Section mobilises for theme education"]
+    assert report.articles[2].author == seeds[SEED_IDS[0]].author  # the closing (Wang Liang, Sun)
+    assert report.articles[0].removed[0].rule == "html_markup"
+    assert not any(line.rule == "html_markup" for line in report.articles[1].removed)
+    assert [(s.location, s.reason) for s in report.skipped] == [
+        (f"{path}:2", "HTML page with no text (only markup, scripts or styles)")
+    ]

@@ -17,7 +17,8 @@ One bad record never stops the run: a record that JSON can parse but Python cann
 as text (a lone surrogate ``"\\ud800"``, a 5,000-digit number, nesting past the recursion
 limit) is a skipped record like a malformed one; a truncated or corrupt gzip stream keeps
 the records before it and is one skip naming the last line read; a file name that is not
-UTF-8 is shown, and its article id made, with ``\\xff`` escapes (and a warning).
+UTF-8 is shown, and its article id made, with ``\\xff`` escapes (and a warning); an HTML
+page saved as text is read through :mod:`polthemes.markup`.
 
 Duplicates and the template rule, in this order:
 
@@ -67,6 +68,7 @@ from polthemes.config import (
 from polthemes.decode import UnreadableText, decode_bytes, normalise_text
 from polthemes.document import ArticleDraft, RawDocument, draft_article
 from polthemes.language import UNDETERMINED, detect_language
+from polthemes.markup import HTML_RULE, extract_html, looks_like_html
 from polthemes.metadata import METADATA_FIELDS, read_metadata_overrides
 from polthemes.records import Article, CorpusReport, DuplicateArticle, RemovedLine, SkippedSource
 
@@ -219,7 +221,32 @@ def _read_article_file(file: Path, root: Path) -> RawDocument | SkippedSource:
     relative = file.relative_to(root)
     article_id = _where(relative.with_name(_strip_suffix(relative.name)).as_posix())
     # Loose files of a folder share one source group; metadata may refine it later.
-    return RawDocument(article_id, text, where, encoding, source_group=_where(file.parent))
+    return _raw_document(article_id, text, where, encoding, source_group=_where(file.parent))
+
+
+def _raw_document(
+    article_id: str, text: str, origin: str, encoding: str, *, given: dict[str, str] | None = None, source_group: str = ""
+) -> RawDocument | SkippedSource:
+    """The document to draft, its text taken out of the markup if it is an HTML page."""
+    if not looks_like_html(text):
+        return RawDocument(article_id, text, origin, encoding, given=given or {}, source_group=source_group)
+    page = extract_html(text)
+    if not any(line.strip() for line in page.lines):
+        return SkippedSource(origin, "HTML page with no text (only markup, scripts or styles)")
+    # Line by line: an entity such as &#8232; must not add a line that has no line number.
+    lines = [normalise_text(line).replace("\n", " ") for line in page.lines]
+    return RawDocument(
+        article_id,
+        "\n".join(lines),
+        origin,
+        encoding,
+        given=given or {},
+        source_group=source_group,
+        line_numbers=tuple(page.line_numbers),
+        verdicts=page.verdicts,
+        fallback_title=page.title,
+        notes=(RemovedLine(page.note_line, page.note, HTML_RULE),),
+    )
 
 
 def _too_long(size: int, unit: str = "characters") -> str:
@@ -382,7 +409,7 @@ def _document_from_record(file: Path, location: str, record: dict) -> Iterator[R
             return
     record_id = record_id or _text_hash(body)[:16]
     group = given.get("source") or _where(file)
-    yield RawDocument(record_id, normalise_text(body), location, "utf-8", given=given, source_group=group)
+    yield _raw_document(record_id, normalise_text(body), location, "utf-8", given=given, source_group=group)
 
 
 # --- Corpus-level steps ----------------------------------------------------------------

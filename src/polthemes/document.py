@@ -43,6 +43,15 @@ class RawDocument:
     given: dict[str, str] = field(default_factory=dict)
     #: Key that groups articles of one outlet for the repeated-line rule.
     source_group: str = ""
+    #: Line number in the file of each line of ``text``, when ``text`` is not the file's own
+    #: lines (text taken out of HTML); empty means line i of ``text`` is line i + 1.
+    line_numbers: tuple[int, ...] = ()
+    #: Line index -> rule, for lines already known not to be article text (a page's ``<nav>``).
+    verdicts: dict[int, str] = field(default_factory=dict)
+    #: A title to use when the text states none (an HTML page's ``<title>``).
+    fallback_title: str = ""
+    #: Notes for ``removed`` about what was dropped before ``text`` (an HTML page's scripts).
+    notes: tuple[RemovedLine, ...] = ()
 
 
 @dataclass
@@ -65,7 +74,8 @@ class ArticleDraft:
 def draft_article(document: RawDocument, rules: BoilerplateRules | None = None) -> ArticleDraft:
     """Split ``document`` into metadata, body paragraphs and removed lines."""
     lines = document.text.split("\n")
-    verdicts: dict[int, str] = find_boilerplate(lines, rules)
+    verdicts: dict[int, str] = {**find_boilerplate(lines, rules), **document.verdicts}
+    numbers = document.line_numbers or range(1, len(lines) + 1)
     fields = {key: value for key, value in document.given.items() if value}
     if "date" in fields:
         fields["date"] = normalise_given_date(fields["date"])
@@ -85,19 +95,21 @@ def draft_article(document: RawDocument, rules: BoilerplateRules | None = None) 
     stated.pop("_headline", None)
     for key, value in stated.items():
         fields.setdefault(key, value)
+    if "title" not in fields and document.fallback_title:
+        fields["title"] = document.fallback_title
     _keep_last_line(lines, verdicts, split)
 
     paragraphs = []
-    removed = []
+    removed = list(document.notes)
     for i, line in enumerate(lines):
         if i in split:
             cut, kept = split[i]
-            removed.append(RemovedLine(i + 1, cut, "metadata"))
-            paragraphs.append((i + 1, kept))
+            removed.append(RemovedLine(numbers[i], cut, "metadata"))
+            paragraphs.append((numbers[i], kept))
         elif i in verdicts:
-            removed.append(RemovedLine(i + 1, line.strip(), verdicts[i]))
+            removed.append(RemovedLine(numbers[i], line.strip(), verdicts[i]))
         elif line.strip():
-            paragraphs.append((i + 1, line.strip()))
+            paragraphs.append((numbers[i], line.strip()))
 
     if paragraphs:
         line_no, last = paragraphs[-1]

@@ -13,6 +13,32 @@ author`` fields (the layout of ``../shared/corpora/*.jsonl.gz``).
 Nothing is ever written next to the input. Whatever cannot be read (empty, binary,
 undecodable, malformed, unsupported language, duplicate) is skipped and reported in the
 :class:`~polthemes.records.CorpusReport`, naming the file (and line or row) and the reason.
+One bad record never stops the run: a record that JSON can parse but Python cannot hold
+as text (a lone surrogate ``"\\ud800"``, a 5,000-digit number, nesting past the recursion
+limit) is a skipped record like a malformed one; a truncated or corrupt gzip stream keeps
+the records before it and is one skip naming the last line read; a file name that is not
+UTF-8 is shown, and its article id made, with ``\\xff`` escapes (and a warning); an HTML
+page saved as text is read through :mod:`polthemes.markup`.
+
+Duplicates and the template rule, in this order:
+
+1. **Exact copies** (the same decoded text, whatever its line breaks, byte-order mark or
+   blank lines) are detected first and not counted by the template rule, so three copies
+   of one article are one article: the first is kept and the others are reported in
+   ``duplicates`` (once their cleaned bodies compare equal, below).
+2. **The template rule** (``repeated_across_source``): a line recurring in at least
+   ``REPEATED_LINE_MIN_ARTICLES`` articles and ``REPEATED_LINE_MIN_SHARE`` of a source's
+   articles is that source's template and is cut. It never empties an article that is not
+   a template page: when the cut would leave an article no text, its repeated lines that
+   also appear in some article that keeps text of its own are the template (cut), and the
+   others are what it shares only with articles emptied alike, i.e. near-duplicate copies
+   of it (kept, with a warning "every line also appears in N other articles of this source
+   (near-duplicate copies?); kept whole" or "kept but for its N template lines"). A page
+   with nothing but lines of other, real articles (a shell page) is still skipped: "no
+   article text left after removing boilerplate".
+3. **Cleaned-body duplicates**: an article whose body, after every rule, equals an earlier
+   one's is reported in ``duplicates`` under the first id (so near-copies kept by step 2
+   that differ only in cut lines are counted once).
 """
 
 from __future__ import annotations
@@ -22,8 +48,12 @@ import gzip
 import hashlib
 import io
 import json
-from collections import defaultdict
+import os
+import re
+import zlib
+from collections import Counter, defaultdict
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from polthemes.boilerplate import REPEATED_RULE, find_repeated_lines, normalise_line
@@ -38,6 +68,7 @@ from polthemes.config import (
 from polthemes.decode import UnreadableText, decode_bytes, normalise_text
 from polthemes.document import ArticleDraft, RawDocument, draft_article
 from polthemes.language import UNDETERMINED, detect_language
+from polthemes.markup import HTML_RULE, extract_html, looks_like_html
 from polthemes.metadata import METADATA_FIELDS, read_metadata_overrides
 from polthemes.records import Article, CorpusReport, DuplicateArticle, RemovedLine, SkippedSource
 
@@ -58,11 +89,16 @@ def read_corpus(path: str | Path = RAW_DIR) -> CorpusReport:
     """
     path = Path(path)
     if not path.exists():
-        raise CorpusError(f"{path}: no such file or folder")
+        raise CorpusError(f"{_where(path)}: no such file or folder")
     report = CorpusReport()
     drafts: list[ArticleDraft] = []
     seen_ids: dict[str, str] = {}
+    seen_texts: set[str] = set()
+    copies: set[int] = set()  # positions in ``drafts`` of exact copies of an earlier text
     for item in _iter_documents(path):
+        if isinstance(item, _Warning):
+            report.warnings.append(SkippedSource(item.location, item.reason))
+            continue
         if isinstance(item, SkippedSource):
             report.skipped.append(item)
             continue
@@ -72,13 +108,19 @@ def read_corpus(path: str | Path = RAW_DIR) -> CorpusReport:
             )
             continue
         seen_ids[item.id] = item.origin
+        key = _text_key(item.text)
+        if key in seen_texts:
+            copies.add(len(drafts))
+        seen_texts.add(key)
         drafts.append(draft_article(item))
 
-    _remove_repeated_lines(drafts)
+    notices = _remove_repeated_lines(drafts, copies=copies)
     overrides = _read_overrides(path)
     seen_bodies: dict[str, str] = {}
-    for draft in drafts:
+    for position, draft in enumerate(drafts):
         article = _finish(draft, overrides.get(draft.id, {}))
+        if position in notices:
+            report.warnings.append(notices[position])
         if isinstance(article, SkippedSource):
             report.skipped.append(article)
         elif article.content_sha1 in seen_bodies:
@@ -88,20 +130,36 @@ def read_corpus(path: str | Path = RAW_DIR) -> CorpusReport:
             report.articles.append(article)
     unknown = sorted(set(overrides) - set(seen_ids))
     for article_id in unknown:
-        report.warnings.append(SkippedSource(str(path / METADATA_FILENAME), f"no article with id {article_id!r}"))
+        report.warnings.append(SkippedSource(_where(path / METADATA_FILENAME), f"no article with id {article_id!r}"))
 
     if not report.articles:
         reasons = "; ".join(f"{s.location}: {s.reason}" for s in report.skipped[:5])
         more = f" (and {len(report.skipped) - 5} more)" if len(report.skipped) > 5 else ""
         detail = f" -- skipped {reasons}{more}" if reasons else ""
-        raise CorpusError(f"{path}: no articles found{detail}")
+        raise CorpusError(f"{_where(path)}: no articles found{detail}")
     return report
+
+
+def _text_key(text: str) -> str:
+    """What two copies of one page share however they were saved: the decoded text (line
+    breaks, BOM and control characters already normalised), blank lines and runs of
+    whitespace folded."""
+    folded = "\n".join(normalise_line(line) for line in text.split("\n") if line.strip())
+    return _text_hash(folded)
+
+
+@dataclass(frozen=True)
+class _Warning:
+    """A problem found while listing sources that costs no article (CorpusReport.warnings)."""
+
+    location: str
+    reason: str
 
 
 # --- Sources -----------------------------------------------------------------------------
 
 
-def _iter_documents(path: Path) -> Iterator[RawDocument | SkippedSource]:
+def _iter_documents(path: Path) -> Iterator[RawDocument | SkippedSource | _Warning]:
     if path.is_dir():
         files = sorted(p for p in path.rglob("*") if p.is_file() and not _is_hidden(p.relative_to(path)))
         for file in files:
@@ -112,38 +170,83 @@ def _iter_documents(path: Path) -> Iterator[RawDocument | SkippedSource]:
         yield from _iter_file(path, root=path.parent)
 
 
-def _iter_file(file: Path, root: Path) -> Iterator[RawDocument | SkippedSource]:
+def _iter_file(file: Path, root: Path) -> Iterator[RawDocument | SkippedSource | _Warning]:
     name = file.name.lower()
+    if _where(file.relative_to(root)) != str(file.relative_to(root)):
+        also = "and so is the article id" if name.endswith(ARTICLE_SUFFIXES) else "here and in its records' locations"
+        yield _Warning(_where(file), f"file name is not valid UTF-8: shown with \\x escapes, {also}")
     if name.endswith(ARTICLE_SUFFIXES):
         yield _read_article_file(file, root)
     elif name.endswith(COLLECTION_SUFFIXES):
         yield from _read_collection(file)
     else:
-        yield SkippedSource(str(file), f"unsupported file type (read: {', '.join(ARTICLE_SUFFIXES + COLLECTION_SUFFIXES)})")
+        yield SkippedSource(_where(file), f"unsupported file type (read: {', '.join(ARTICLE_SUFFIXES + COLLECTION_SUFFIXES)})")
 
 
 def _is_hidden(relative: Path) -> bool:
     return any(part.startswith(".") for part in relative.parts)
 
 
+def _where(path: Path | str) -> str:
+    """``path`` as text that can always be printed and written: the bytes of a file name
+    that are not UTF-8 (which Python keeps as lone surrogates) shown as ``\\xff``."""
+    text = os.fspath(path)
+    if not _SURROGATE.search(text):
+        return text
+    try:
+        raw = text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a surrogate that no file name byte gives
+        return text.encode("utf-8", "backslashreplace").decode("ascii")
+    return raw.decode("utf-8", "backslashreplace")
+
+
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
 def _read_article_file(file: Path, root: Path) -> RawDocument | SkippedSource:
+    where = _where(file)
     try:
         size = file.stat().st_size
         if size > MAX_ARTICLE_CHARS * 4:  # no encoding takes more than four bytes a character
-            return SkippedSource(str(file), _too_long(size, unit="bytes"))
+            return SkippedSource(where, _too_long(size, unit="bytes"))
         raw = file.read_bytes()
     except OSError as error:
-        return SkippedSource(str(file), f"cannot read: {error.strerror}")
+        return SkippedSource(where, f"cannot read: {error.strerror}")
     try:
         text, encoding = decode_bytes(raw)
     except UnreadableText as error:
-        return SkippedSource(str(file), str(error))
+        return SkippedSource(where, str(error))
     if len(text) > MAX_ARTICLE_CHARS:
-        return SkippedSource(str(file), _too_long(len(text)))
+        return SkippedSource(where, _too_long(len(text)))
     relative = file.relative_to(root)
-    article_id = relative.with_name(_strip_suffix(relative.name)).as_posix()
+    article_id = _where(relative.with_name(_strip_suffix(relative.name)).as_posix())
     # Loose files of a folder share one source group; metadata may refine it later.
-    return RawDocument(article_id, text, str(file), encoding, source_group=str(file.parent))
+    return _raw_document(article_id, text, where, encoding, source_group=_where(file.parent))
+
+
+def _raw_document(
+    article_id: str, text: str, origin: str, encoding: str, *, given: dict[str, str] | None = None, source_group: str = ""
+) -> RawDocument | SkippedSource:
+    """The document to draft, its text taken out of the markup if it is an HTML page."""
+    if not looks_like_html(text):
+        return RawDocument(article_id, text, origin, encoding, given=given or {}, source_group=source_group)
+    page = extract_html(text)
+    if not any(line.strip() for line in page.lines):
+        return SkippedSource(origin, "HTML page with no text (only markup, scripts or styles)")
+    # Line by line: an entity such as &#8232; must not add a line that has no line number.
+    lines = [normalise_text(line).replace("\n", " ") for line in page.lines]
+    return RawDocument(
+        article_id,
+        "\n".join(lines),
+        origin,
+        encoding,
+        given=given or {},
+        source_group=source_group,
+        line_numbers=tuple(page.line_numbers),
+        verdicts=page.verdicts,
+        fallback_title=page.title,
+        notes=(RemovedLine(page.note_line, page.note, HTML_RULE),),
+    )
 
 
 def _too_long(size: int, unit: str = "characters") -> str:
@@ -170,7 +273,12 @@ def _read_collection(file: Path) -> Iterator[RawDocument | SkippedSource]:
     if isinstance(text, SkippedSource):
         yield text
         return
-    yield from _documents(file, _csv_records(file, text))
+    yield from _documents(file, _csv_records(_where(file), text))
+
+
+#: What a damaged file raises while it is read: a truncated gzip stream (EOFError), a
+#: corrupt one (zlib.error, gzip.BadGzipFile), or the file system (OSError).
+_READ_ERRORS = (OSError, EOFError, zlib.error)
 
 
 def _read_whole(file: Path) -> str | SkippedSource:
@@ -178,10 +286,10 @@ def _read_whole(file: Path) -> str | SkippedSource:
     try:
         with _open_binary(file) as handle:
             return decode_bytes(handle.read())[0]
-    except (OSError, EOFError) as error:
-        return SkippedSource(str(file), f"cannot read: {getattr(error, 'strerror', None) or error}")
+    except _READ_ERRORS as error:
+        return SkippedSource(_where(file), f"cannot read: {getattr(error, 'strerror', None) or error}")
     except UnreadableText as error:
-        return SkippedSource(str(file), str(error))
+        return SkippedSource(_where(file), str(error))
 
 
 def _open_binary(file: Path):
@@ -201,10 +309,12 @@ def _stream_jsonl(file: Path) -> Iterator[RawDocument | SkippedSource]:
 
     JSON text is UTF-8 (RFC 8259); a file whose first line is not is decoded whole with
     encoding detection instead (a legacy export), and a later line that is not UTF-8 is
-    skipped and reported. A truncated or corrupt gzip stream ends the file with a report
-    naming the last line read.
+    skipped and reported. A truncated or corrupt gzip stream ends the file with a skip
+    (in ``CorpusReport.skipped``: the records after it are lost) naming the last line read;
+    the records before it are kept.
     """
     line_no = 0
+    where = _where(file)
     try:
         with _open_binary(file) as handle:
             for line_no, raw_line in enumerate(handle, start=1):
@@ -214,13 +324,13 @@ def _stream_jsonl(file: Path) -> Iterator[RawDocument | SkippedSource]:
                     if line_no == 1:
                         yield from _legacy_jsonl(file)
                         return
-                    yield SkippedSource(f"{file}:{line_no}", f"not UTF-8 ({error.reason} at byte {error.start})")
+                    yield SkippedSource(f"{where}:{line_no}", f"not UTF-8 ({error.reason} at byte {error.start})")
                     continue
-                yield from _documents(file, _jsonl_records(file, line, first_line_no=line_no))
-    except (OSError, EOFError) as error:
+                yield from _documents(file, _jsonl_records(where, line, first_line_no=line_no))
+    except _READ_ERRORS as error:
         reason = getattr(error, "strerror", None) or error
-        where = f" after line {line_no}" if line_no else ""
-        yield SkippedSource(str(file), f"cannot read: {reason}{where}")
+        after = f" after line {line_no}" if line_no else ""
+        yield SkippedSource(where, f"cannot read: {reason}{after}")
 
 
 def _legacy_jsonl(file: Path) -> Iterator[RawDocument | SkippedSource]:
@@ -228,7 +338,7 @@ def _legacy_jsonl(file: Path) -> Iterator[RawDocument | SkippedSource]:
     if isinstance(text, SkippedSource):
         yield text
         return
-    yield from _documents(file, _jsonl_records(file, text))
+    yield from _documents(file, _jsonl_records(_where(file), text))
 
 
 def _jsonl_records(
@@ -246,13 +356,19 @@ def _jsonl_records(
         except json.JSONDecodeError as error:
             yield location, f"malformed JSON ({error.msg} at column {error.colno})"
             continue
+        except ValueError as error:  # an integer past Python's int-string conversion limit
+            yield location, f"unreadable JSON ({str(error).split(';')[0]})"
+            continue
+        except RecursionError:
+            yield location, "unreadable JSON (nested deeper than Python's recursion limit)"
+            continue
         if not isinstance(record, dict):
             yield location, f"expected a JSON object, found {type(record).__name__}"
             continue
         yield location, record
 
 
-def _csv_records(file: Path, text: str) -> Iterator[tuple[str, dict | str]]:
+def _csv_records(file: Path | str, text: str) -> Iterator[tuple[str, dict | str]]:
     csv.field_size_limit(1 << 30)
     reader = csv.DictReader(io.StringIO(text, newline=""))
     try:
@@ -281,25 +397,67 @@ def _document_from_record(file: Path, location: str, record: dict) -> Iterator[R
         yield SkippedSource(location, _too_long(len(body)))
         return
     given = {key: str(record[key]).strip() for key in GIVEN_FIELDS if record.get(key) not in (None, "")}
-    record_id = str(record.get("id") or "").strip() or _text_hash(body)[:16]
-    group = given.get("source") or str(file)
-    yield RawDocument(record_id, normalise_text(body), location, "utf-8", given=given, source_group=group)
+    record_id = str(record.get("id") or "").strip()
+    for name, value in ((text_field, body), ("id", record_id), *given.items()):
+        surrogate = _SURROGATE.search(value)
+        if surrogate:
+            # JSON can escape half of a UTF-16 pair ("\ud800"); no UTF-8 text holds one.
+            yield SkippedSource(
+                location,
+                f"field {name!r} is not valid Unicode (lone surrogate \\u{ord(surrogate[0]):04x} at character {surrogate.start()})",
+            )
+            return
+    record_id = record_id or _text_hash(body)[:16]
+    group = given.get("source") or _where(file)
+    yield _raw_document(record_id, normalise_text(body), location, "utf-8", given=given, source_group=group)
 
 
 # --- Corpus-level steps ----------------------------------------------------------------
 
 
-def _remove_repeated_lines(drafts: list[ArticleDraft]) -> None:
-    """Move lines that are a source's template into ``removed`` (rule: repeated_across_source)."""
-    by_group: dict[str, list[ArticleDraft]] = defaultdict(list)
-    for draft in drafts:
-        by_group[source_group(draft)].append(draft)
+def _remove_repeated_lines(drafts: list[ArticleDraft], *, copies: set[int] | frozenset[int] = frozenset()) -> dict[int, SkippedSource]:
+    """Move lines that are a source's template into ``removed`` (rule: repeated_across_source).
+
+    ``copies`` are the positions of exact copies of an earlier text: they are cut like the
+    others but not counted, so three copies of one article are one article, not a template.
+    An article that the cut would empty keeps the lines that no article with text of its own
+    carries (see the module docstring), with a warning, returned by position.
+    """
+    by_group: dict[str, list[int]] = defaultdict(list)
+    for position, draft in enumerate(drafts):
+        by_group[source_group(draft)].append(position)
+    notices: dict[int, SkippedSource] = {}
     for group in by_group.values():
-        repeated = find_repeated_lines({d.id: draft_lines(d) for d in group})
+        repeated = find_repeated_lines({drafts[i].id: draft_lines(drafts[i]) for i in group if i not in copies})
         if not repeated:
             continue
-        for draft in group:
-            cut_repeated_lines(draft, repeated)
+        kept_lines = {i: {normalise_line(text) for _, text in drafts[i].paragraphs} for i in group}
+        emptied = [i for i in group if kept_lines[i] and kept_lines[i] <= repeated]
+        own: dict[int, set[str]] = {}
+        if emptied:
+            emptied_set = set(emptied)
+            in_articles: Counter[str] = Counter()
+            furniture: set[str] = set()  # repeated lines of articles that keep text of their own
+            for i in group:
+                lines = {line for line in map(normalise_line, draft_lines(drafts[i])) if line in repeated}
+                in_articles.update(lines)
+                if i not in emptied_set:
+                    furniture |= lines
+            own = {i: kept_lines[i] - furniture for i in emptied if kept_lines[i] - furniture}
+        for i in group:
+            cut_repeated_lines(drafts[i], repeated - own[i] if i in own else repeated)
+        for i, lines in own.items():
+            if i in copies:
+                continue  # reported as a duplicate of the first copy, which has the warning
+            others = min(in_articles[line] for line in lines) - 1
+            cut = len(kept_lines[i] - lines)
+            kept = "kept whole" if not cut else f"kept but for its {cut} template line{'s' if cut > 1 else ''}"
+            notices[i] = SkippedSource(
+                drafts[i].origin,
+                f"every line also appears in {others} other article{'s' if others != 1 else ''} of this source "
+                f"(near-duplicate copies?); {kept}",
+            )
+    return notices
 
 
 def source_group(draft: ArticleDraft) -> str:
@@ -327,9 +485,9 @@ def cut_repeated_lines(draft: ArticleDraft, repeated: set[str] | frozenset[str])
 
 def _read_overrides(path: Path) -> dict[str, dict[str, str]]:
     metadata_file = path / METADATA_FILENAME if path.is_dir() else None
-    if metadata_file is None or not metadata_file.exists():
+    if metadata_file is None or not (metadata_file.exists() or metadata_file.is_symlink()):
         return {}
-    return read_metadata_overrides(metadata_file)
+    return read_metadata_overrides(metadata_file)  # a folder or a dangling link: MetadataFileError
 
 
 def _finish(draft: ArticleDraft, override: dict[str, str]) -> Article | SkippedSource:
@@ -362,7 +520,7 @@ def _finish(draft: ArticleDraft, override: dict[str, str]) -> Article | SkippedS
 
 
 def _text_hash(text: str) -> str:
-    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+    return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def corpus_name(path: str | Path) -> str:

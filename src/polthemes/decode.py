@@ -35,6 +35,10 @@ _CHINESE_ENCODINGS = ("gb18030", "gbk", "gb2312", "big5", "big5hkscs", "cp950", 
 _CHAOS_TOLERANCE = 0.02
 #: Share of control bytes above which a BOM-less file is taken for binary.
 _BINARY_CONTROL_SHARE = 0.05
+#: Share of NUL bytes above which a BOM-less file is taken for binary. Binary formats and
+#: BOM-less UTF-16 are full of NULs; a stray one in a text export (a CSV row, a scraped
+#: page) is a control character like any other and is dropped, not a reason to lose the file.
+_BINARY_NUL_SHARE = 0.001
 
 # C0/C1 controls except tab and newline, plus zero-width characters and stray BOMs.
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200d\u2060\ufeff]")
@@ -78,7 +82,7 @@ def normalise_text(text: str) -> str:
 
 def _looks_binary(raw: bytes) -> bool:
     sample = raw[:8192]
-    if b"\x00" in sample:
+    if sample.count(0) > _BINARY_NUL_SHARE * len(sample):
         return True
     controls = sum(1 for byte in sample if byte < 32 and byte not in (9, 10, 12, 13, 27))
     return controls / len(sample) > _BINARY_CONTROL_SHARE

@@ -5,6 +5,11 @@ obviously page furniture (navigation, comment forms), then read the header (head
 metadata lines), then drop repeats of the headline, then split a closing by-line off the
 last paragraph. Every line ends up either in ``paragraphs`` or in ``removed`` with a
 rule, never silently lost.
+
+The header never takes a page's only text: a one-line article is not a headline (when
+the headline rule, or a given title the line repeats, would take the last line left, the
+line stays text and is also the title), and a field line whose last value runs on into
+the body keeps that run-on as text (see :func:`_read_header`).
 """
 
 from __future__ import annotations
@@ -38,6 +43,15 @@ class RawDocument:
     given: dict[str, str] = field(default_factory=dict)
     #: Key that groups articles of one outlet for the repeated-line rule.
     source_group: str = ""
+    #: Line number in the file of each line of ``text``, when ``text`` is not the file's own
+    #: lines (text taken out of HTML); empty means line i of ``text`` is line i + 1.
+    line_numbers: tuple[int, ...] = ()
+    #: Line index -> rule, for lines already known not to be article text (a page's ``<nav>``).
+    verdicts: dict[int, str] = field(default_factory=dict)
+    #: A title to use when the text states none (an HTML page's ``<title>``).
+    fallback_title: str = ""
+    #: Notes for ``removed`` about what was dropped before ``text`` (an HTML page's scripts).
+    notes: tuple[RemovedLine, ...] = ()
 
 
 @dataclass
@@ -60,12 +74,14 @@ class ArticleDraft:
 def draft_article(document: RawDocument, rules: BoilerplateRules | None = None) -> ArticleDraft:
     """Split ``document`` into metadata, body paragraphs and removed lines."""
     lines = document.text.split("\n")
-    verdicts: dict[int, str] = find_boilerplate(lines, rules)
+    verdicts: dict[int, str] = {**find_boilerplate(lines, rules), **document.verdicts}
+    numbers = document.line_numbers or range(1, len(lines) + 1)
     fields = {key: value for key, value in document.given.items() if value}
     if "date" in fields:
         fields["date"] = normalise_given_date(fields["date"])
 
-    stated = _read_header(lines, verdicts, find_headline="title" not in fields)
+    split: dict[int, tuple[str, str]] = {}
+    stated = _read_header(lines, verdicts, split, find_headline="title" not in fields)
     if "title" in fields:
         _mark_headline_repeats(lines, verdicts, fields["title"], rule="duplicate_headline")
     else:
@@ -79,9 +95,21 @@ def draft_article(document: RawDocument, rules: BoilerplateRules | None = None) 
     stated.pop("_headline", None)
     for key, value in stated.items():
         fields.setdefault(key, value)
+    if "title" not in fields and document.fallback_title:
+        fields["title"] = document.fallback_title
+    _keep_last_line(lines, verdicts, split)
 
-    paragraphs = [(i + 1, lines[i].strip()) for i in range(len(lines)) if lines[i].strip() and i not in verdicts]
-    removed = [RemovedLine(i + 1, lines[i].strip(), rule) for i, rule in sorted(verdicts.items())]
+    paragraphs = []
+    removed = list(document.notes)
+    for i, line in enumerate(lines):
+        if i in split:
+            cut, kept = split[i]
+            removed.append(RemovedLine(numbers[i], cut, "metadata"))
+            paragraphs.append((numbers[i], kept))
+        elif i in verdicts:
+            removed.append(RemovedLine(numbers[i], line.strip(), verdicts[i]))
+        elif line.strip():
+            paragraphs.append((numbers[i], line.strip()))
 
     if paragraphs:
         line_no, last = paragraphs[-1]
@@ -96,7 +124,7 @@ def draft_article(document: RawDocument, rules: BoilerplateRules | None = None) 
                 fields.setdefault("author", byline.author)
             if byline.source:
                 fields.setdefault("source", byline.source)
-        removed.sort(key=lambda line: (line.line_no, line.rule))
+    removed.sort(key=lambda line: (line.line_no, line.rule))
 
     return ArticleDraft(
         id=document.id,
@@ -109,12 +137,17 @@ def draft_article(document: RawDocument, rules: BoilerplateRules | None = None) 
     )
 
 
-def _read_header(lines: list[str], verdicts: dict[int, str], *, find_headline: bool) -> dict[str, str]:
+def _read_header(
+    lines: list[str], verdicts: dict[int, str], split: dict[int, tuple[str, str]], *, find_headline: bool
+) -> dict[str, str]:
     """Metadata stated in the text; marks the lines it consumed in ``verdicts``.
 
     Returns fields plus ``_headline`` (the page headline, if the header has one and
     ``find_headline`` is set: when the collection gives the title, a short first line is
-    a sub-heading of the body, not the page headline).
+    a sub-heading of the body, not the page headline). A field line whose last value runs
+    on into the body (an article stored as one line: ``Title: ... Author: Wang Yan Since
+    the initiation ...``) gives the fields before that label, and the rest of the line,
+    from that label on, stays text: ``split`` maps its index to (cut part, kept part).
     """
     reader = field_line_reader()
     stated: dict[str, str] = {}
@@ -126,11 +159,13 @@ def _read_header(lines: list[str], verdicts: dict[int, str], *, find_headline: b
     for i in kept:
         if i not in header and len(lines[i].strip()) > MAX_FIELD_LINE_CHARS:
             continue
-        found = reader.read(lines[i])
+        found = reader.read_line(lines[i])
         if found is None:
             continue
         verdicts[i] = "metadata"
-        for key, value in found.items():
+        if found.remaining_text:
+            split[i] = (found.removed_text, found.remaining_text)
+        for key, value in found.fields.items():
             if key == "date":
                 value = parse_date(value) or value
             stated.setdefault(key, value)
@@ -153,6 +188,19 @@ def _read_header(lines: list[str], verdicts: dict[int, str], *, find_headline: b
         verdicts[remaining[0]] = "headline"
         stated["_headline"] = lines[remaining[0]].strip()
     return stated
+
+
+def _keep_last_line(lines: list[str], verdicts: dict[int, str], split: dict[int, tuple[str, str]]) -> None:
+    """A page's only line of text is never taken for its headline alone: when the headline
+    rule (or a given title it repeats) took the last line that was left, that line is text
+    too (and stays the title). A one-line record is an article, not a headline."""
+    if split or any(line.strip() and i not in verdicts for i, line in enumerate(lines)):
+        return
+    for rule in ("headline", "duplicate_headline"):
+        taken = [i for i, verdict in verdicts.items() if verdict == rule]
+        if taken:
+            del verdicts[min(taken)]
+            return
 
 
 def _mark_headline_repeats(lines: list[str], verdicts: dict[int, str], headline: str, *, rule: str) -> None:

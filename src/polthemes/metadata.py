@@ -48,6 +48,9 @@ _DATE_PATTERNS = (
 _SENTENCE_END = tuple(".。!！?？;；:：…")
 #: A headline is at most this many "units" (Han characters plus Latin words).
 MAX_HEADLINE_UNITS = 60
+#: A field value (a title, a name, a date) is at most this long: a longer last value on a
+#: field line is the body running on after the labels (an article stored as one line).
+MAX_FIELD_VALUE_UNITS = MAX_HEADLINE_UNITS
 
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _LATIN_WORD = re.compile(r"[A-Za-z\u00c0-\u024f]+(?:['’-][A-Za-z]+)*")
@@ -140,6 +143,20 @@ def split_trailing_byline(paragraph: str) -> Byline | None:
     return None
 
 
+@dataclass(frozen=True)
+class FieldLine:
+    """What a ``Label: value`` line states, and the text it carries that is not a field.
+
+    ``remaining_text`` is the line from its last label on when that label's value is longer
+    than any field (:data:`MAX_FIELD_VALUE_UNITS`): the body of a one-line article running
+    on after its header. ``removed_text`` is the rest, the labels and values read.
+    """
+
+    fields: dict[str, str]
+    removed_text: str
+    remaining_text: str = ""
+
+
 class FieldLineReader:
     """Reads ``Label: value`` metadata lines using the labels in ``metadata_labels.tsv``."""
 
@@ -151,10 +168,24 @@ class FieldLineReader:
 
     def read(self, line: str) -> dict[str, str] | None:
         """Fields stated on ``line`` (empty values dropped), or None if it is not a field line."""
+        found = self.read_line(line)
+        return None if found is None else found.fields
+
+    def read_line(self, line: str) -> FieldLine | None:
+        """The fields of ``line`` and any body text running on after them, or None if it is
+        not a field line (a line whose only value is longer than a field is body text)."""
         stripped = line.strip()
         matches = list(self._label_pattern.finditer(stripped))
         if not matches or matches[0].start() != 0:
             return None
+        remaining = ""
+        last = matches[-1]
+        if units(stripped[last.end():]) > MAX_FIELD_VALUE_UNITS:
+            if len(matches) == 1:
+                return None
+            remaining = stripped[last.start():]
+            stripped = stripped[: last.start()].rstrip()
+            matches.pop()
         fields: dict[str, str] = {}
         for match, following in zip(matches, matches[1:] + [None]):
             end = following.start() if following else len(stripped)
@@ -162,7 +193,7 @@ class FieldLineReader:
             field = self._labels[match["label"].lower()]
             if value and field not in fields:
                 fields[field] = value
-        return fields
+        return FieldLine(fields, stripped, remaining)
 
 
 @lru_cache(maxsize=1)
@@ -188,7 +219,9 @@ def read_metadata_overrides(path: Path) -> dict[str, dict[str, str]]:
     """Rows of ``metadata.csv`` keyed by article id; only non-empty cells override.
 
     Unknown columns are an error rather than silently ignored, so a typo such as
-    ``auther`` does not leave the field unchanged without anyone noticing.
+    ``auther`` does not leave the field unchanged without anyone noticing. Every problem,
+    down to a row with more cells than columns or a ``metadata.csv`` that is a folder, is
+    one :class:`MetadataFileError` naming the file (and row).
     """
     try:
         with path.open(encoding="utf-8-sig", newline="") as handle:
@@ -203,6 +236,10 @@ def read_metadata_overrides(path: Path) -> dict[str, dict[str, str]]:
                 )
             overrides: dict[str, dict[str, str]] = {}
             for row_no, row in enumerate(reader, start=2):
+                if None in row:
+                    raise MetadataFileError(
+                        f"{path}:{row_no}: {len(columns) + len(row[None])} cells but {len(columns)} columns in the header"
+                    )
                 cells = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items()}
                 article_id = cells.pop("id", "")
                 if not article_id:
@@ -220,4 +257,6 @@ def read_metadata_overrides(path: Path) -> dict[str, dict[str, str]]:
         raise MetadataFileError(f"{path}: not UTF-8 ({error.reason})") from None
     except csv.Error as error:
         raise MetadataFileError(f"{path}: malformed CSV ({error})") from None
+    except OSError as error:  # a folder, a dangling link, no permission
+        raise MetadataFileError(f"{path}: cannot read: {error.strerror or error}") from None
     return overrides

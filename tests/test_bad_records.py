@@ -107,9 +107,11 @@ def test_truncated_gzip_keeps_the_records_before_and_says_after_which_line(corpu
     cut.write_bytes(head)  # a download that stopped after line 4 of 200
     report = read_corpus(cut)
     assert [a.id for a in report.articles] == ["r0", "r1", "r2", "r3"]
-    # In skipped, not warnings: the records after line 4 are lost.
-    assert [(s.location, s.reason) for s in report.skipped] == [
-        (str(cut), "cannot read: Compressed file ended before the end-of-stream marker was reached after line 4")
+    # A warning, not a skip: the file gave its articles; how many came after the cut is unknown.
+    assert report.skipped == []
+    assert [(w.location, w.reason) for w in report.warnings] == [
+        (str(cut), "cut short after line 4 (Compressed file ended before the end-of-stream marker was reached): "
+                   "the records after it were not read")
     ]
 
 
@@ -120,9 +122,11 @@ def test_corrupt_gzip_is_a_skip_naming_the_last_line_read_not_a_traceback(corpus
     path = corpus_dir / "damaged.jsonl.gz"
     path.write_bytes(damaged)
     report = read_corpus(path)  # was: a zlib.error traceback
-    [skip] = report.skipped
+    assert report.skipped == []
+    [skip] = report.warnings
     assert skip.location == str(path)
-    match = re.fullmatch(r"cannot read: Error -3 while decompressing data: invalid block type after line (\d+)", skip.reason)
+    match = re.fullmatch(r"cut short after line (\d+) \(Error -3 while decompressing data: invalid block type\): "
+                         r"the records after it were not read", skip.reason)
     assert match, skip.reason
     n_read = int(match[1])  # gzip reads ahead, so the last line or two before the damage may go too
     assert 90 <= n_read <= 100

@@ -315,6 +315,9 @@ def _fit(args: argparse.Namespace) -> int:
         print(f"\nnote: {result.selection.stability_note}")
     print()
     _print_themes(result.labels)
+    if report.warnings or report.skipped:
+        print(f"\nnote: reading the corpus gave {len(report.warnings)} warning(s) and {len(report.skipped)} skip(s), "
+              "listed on standard error and in manifest.json ('reading')")
     print(f"\nwrote {out}/ in {elapsed_s:.1f} s ({_timings(result.timings_s)})", file=sys.stderr)
     return 0
 

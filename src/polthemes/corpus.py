@@ -304,14 +304,14 @@ def _documents(file: Path, records: Iterator[tuple[str, dict | str]]) -> Iterato
             yield from _document_from_record(file, location, record)
 
 
-def _stream_jsonl(file: Path) -> Iterator[RawDocument | SkippedSource]:
+def _stream_jsonl(file: Path) -> Iterator[RawDocument | SkippedSource | _Warning]:
     """A JSON Lines collection read line by line, so an archive never sits whole in memory.
 
     JSON text is UTF-8 (RFC 8259); a file whose first line is not is decoded whole with
     encoding detection instead (a legacy export), and a later line that is not UTF-8 is
-    skipped and reported. A truncated or corrupt gzip stream ends the file with a skip
-    (in ``CorpusReport.skipped``: the records after it are lost) naming the last line read;
-    the records before it are kept.
+    skipped and reported. A truncated or corrupt gzip stream ends the file with a warning
+    (``CorpusReport.warnings``) naming the last line read: the records before it are kept,
+    those after it were never seen, so no count of skipped articles can say what was lost.
     """
     line_no = 0
     where = _where(file)
@@ -329,8 +329,13 @@ def _stream_jsonl(file: Path) -> Iterator[RawDocument | SkippedSource]:
                 yield from _documents(file, _jsonl_records(where, line, first_line_no=line_no))
     except _READ_ERRORS as error:
         reason = getattr(error, "strerror", None) or error
-        after = f" after line {line_no}" if line_no else ""
-        yield SkippedSource(where, f"cannot read: {reason}{after}")
+        if not line_no:
+            yield SkippedSource(where, f"cannot read: {reason}")
+        else:
+            # Not a skip: the file gave its articles up to the cut. A warning, said on every
+            # command's output and in the manifest, so a cut download is never a smaller
+            # model in silence.
+            yield _Warning(where, f"cut short after line {line_no} ({reason}): the records after it were not read")
 
 
 def _legacy_jsonl(file: Path) -> Iterator[RawDocument | SkippedSource]:

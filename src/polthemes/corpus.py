@@ -16,7 +16,7 @@ undecodable, malformed, unsupported language, duplicate) is skipped and reported
 One bad record never stops the run: a record that JSON can parse but Python cannot hold
 as text (a lone surrogate ``"\\ud800"``, a 5,000-digit number, nesting past the recursion
 limit) is a skipped record like a malformed one; a truncated or corrupt gzip stream keeps
-the records before it and is one skip naming the last line read; a file name that is not
+the records before it and is one warning naming the last line read; a file name that is not
 UTF-8 is shown, and its article id made, with ``\\xff`` escapes (and a warning); an HTML
 page saved as text is read through :mod:`polthemes.markup`.
 

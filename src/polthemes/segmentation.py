@@ -23,7 +23,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import TypeVar
 
-from polthemes.execution import fork_pool
+from polthemes.execution import fork_pool, pause_point
 from polthemes.tokenize_zh import ChineseTokenizer
 
 T = TypeVar("T")
@@ -162,5 +162,6 @@ def _set_worker_tokenizer(tokenizer: ChineseTokenizer) -> None:
 
 
 def _segment_batch(texts: list[str]) -> list[tuple[str, ...]]:
+    pause_point("tokenize")
     return [tuple(_worker_tokenizer.segment(text)) for text in texts]
 

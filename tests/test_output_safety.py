@@ -1,5 +1,5 @@
-"""``--out`` (issue 18): refuse what must not be replaced, before any work; swap a results
-folder in atomically; report output faults in one line.
+"""``--out`` and the segmentation cache (issue 18): refuse what must not be replaced, before any
+work; swap a results folder in atomically; report output and cache faults in one line.
 
 Refusals are tried on a copy of a project's layout (``conftest.fake_project``), never on
 the real checkout: today's code deleted what it was given.
@@ -10,6 +10,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import sqlite3
 import subprocess
 import time
 from pathlib import Path
@@ -398,3 +399,131 @@ def test_pool_workers_die_with_their_parent(monkeypatch):
             pool.join()
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+# --- The segmentation cache -------------------------------------------------------------------
+
+
+@pytest.fixture
+def cache_dir(tmp_path, monkeypatch) -> Path:
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("POLTHEMES_CACHE_DIR", str(folder))
+    return folder
+
+
+@pytest.fixture(scope="module")
+def corpus_and_terms(tmp_path_factory):
+    """The small corpus and what ``polthemes terms`` prints for it without a cache."""
+    import contextlib
+    import io
+
+    corpus = copy_seeds(tmp_path_factory.mktemp("cache-corpus") / "corpus")
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        assert main(["terms", str(corpus), "--no-cache", "--workers", "1"]) == 0
+    return corpus, printed.getvalue()
+
+
+def terms(corpus, capsys) -> tuple[str, list[str]]:
+    capsys.readouterr()
+    assert main(["terms", str(corpus), "--workers", "1"]) == 0
+    out, err = capsys.readouterr()
+    return out, [line for line in err.splitlines() if line.startswith("polthemes:")]
+
+
+def filled_cache(corpus, cache_dir, capsys) -> Path:
+    out, warnings = terms(corpus, capsys)
+    assert warnings == []
+    (database,) = cache_dir.glob("segments-*.sqlite")
+    return database
+
+
+def test_a_cache_file_of_garbage_is_set_aside_and_rebuilt(corpus_and_terms, cache_dir, capsys):
+    corpus, expected = corpus_and_terms
+    database = filled_cache(corpus, cache_dir, capsys)
+    garbage = seed_bytes(SMALL_CORPUS_IDS[1])[:3000]  # text, not a database
+    database.write_bytes(garbage)
+    out, warnings = terms(corpus, capsys)
+    assert out == expected
+    (broken,) = cache_dir.glob("*.broken-*")
+    assert warnings == [
+        f"polthemes: warning: {database}: segmentation cache is damaged (file is not a database); set aside as {broken.name}, rebuilding it"
+    ]
+    assert broken.read_bytes() == garbage and broken.name.startswith(f"{database.name}.broken-")
+    assert terms(corpus, capsys) == (expected, [])  # the rebuilt cache is used, silently
+    assert sqlite3.connect(database).execute("SELECT count(*) FROM segments").fetchone()[0] > 0
+
+
+def test_a_cache_file_cut_in_half_is_set_aside_and_rebuilt(corpus_and_terms, cache_dir, capsys):
+    corpus, expected = corpus_and_terms
+    database = filled_cache(corpus, cache_dir, capsys)
+    size = database.stat().st_size
+    assert size >= 4 * 4096  # several pages, so half of it cuts the table's pages
+    with open(database, "r+b") as handle:
+        handle.truncate(size // 2)
+    out, warnings = terms(corpus, capsys)
+    assert out == expected
+    (broken,) = cache_dir.glob("*.broken-*")
+    assert warnings == [
+        f"polthemes: warning: {database}: segmentation cache is damaged (database disk image is malformed); "
+        f"set aside as {broken.name}, rebuilding it"
+    ]
+    assert terms(corpus, capsys) == (expected, [])
+
+
+def test_a_cache_folder_that_is_a_file_means_no_cache(corpus_and_terms, tmp_path, monkeypatch, capsys):
+    corpus, expected = corpus_and_terms
+    in_the_way = tmp_path / "cache"
+    in_the_way.write_bytes(seed_bytes(SMALL_CORPUS_IDS[0]))
+    monkeypatch.setenv("POLTHEMES_CACHE_DIR", str(in_the_way))
+    out, warnings = terms(corpus, capsys)
+    assert out == expected
+    assert warnings == [
+        f"polthemes: warning: {in_the_way}: cannot make the segmentation cache folder (File exists); going on without a cache"
+    ]
+    assert in_the_way.read_bytes() == seed_bytes(SMALL_CORPUS_IDS[0])  # the user's file, untouched
+
+
+@pytest.mark.parametrize(
+    ("limit", "message"),
+    [
+        # The disk fills up after the table is made: SQLite's own answer when it cannot grow.
+        ("PRAGMA max_page_count = 2", "database or disk is full"),
+        # A cache the process may read but not write.
+        ("PRAGMA query_only = 1", "attempt to write a readonly database"),
+    ],
+    ids=["full", "unwritable"],
+)
+def test_a_cache_write_failing_mid_run_switches_the_cache_off(limit, message, corpus_and_terms, cache_dir, capsys, monkeypatch):
+    from polthemes.segmentation import SegmentationCache
+
+    corpus, expected = corpus_and_terms
+    real_connect = sqlite3.connect
+
+    def connect(path, *args, **kwargs):
+        db = real_connect(path, *args, **kwargs)
+        db.execute("CREATE TABLE IF NOT EXISTS segments (key BLOB PRIMARY KEY, words TEXT NOT NULL)")
+        db.execute(limit)
+        return db
+
+    monkeypatch.setattr(sqlite3, "connect", connect)
+    out, warnings = terms(corpus, capsys)
+    assert out == expected
+    (database,) = cache_dir.glob("segments-*.sqlite")
+    assert warnings == [f"polthemes: warning: {database}: cannot write segmentation cache ({message}); going on without a cache"]
+    assert not list(cache_dir.glob("*.broken-*"))  # nothing wrong with the file: kept
+
+
+def test_fit_with_a_damaged_cache_gives_the_tables_of_a_run_without_one(tmp_path, cache_dir, capsys):
+    corpus = copy_seeds(tmp_path / "corpus")
+    assert main(["fit", str(corpus), "--out", str(tmp_path / "plain"), "--no-cache", "--workers", "1", *FAST_FIT]) == 0
+    assert main(["terms", str(corpus), "--workers", "1"]) == 0  # fills the cache
+    (database,) = cache_dir.glob("segments-*.sqlite")
+    database.write_bytes(b"\0" * 100 + seed_bytes(SMALL_CORPUS_IDS[2])[:5000])
+    capsys.readouterr()
+    assert main(["fit", str(corpus), "--out", str(tmp_path / "cached"), "--workers", "2", *FAST_FIT]) == 0
+    warnings = [line for line in capsys.readouterr().err.splitlines() if "warning" in line]
+    assert len(warnings) == 1 and "segmentation cache is damaged (file is not a database)" in warnings[0]
+    plain, cached = tree_snapshot(tmp_path / "plain"), tree_snapshot(tmp_path / "cached")
+    tables = [name for name in plain if name.endswith(".csv") or name == "manifest.json"]
+    assert len(tables) == 11 and {name: cached[name] for name in tables} == {name: plain[name] for name in tables}

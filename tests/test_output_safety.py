@@ -510,7 +510,7 @@ def test_a_cache_write_failing_mid_run_switches_the_cache_off(limit, message, co
     out, warnings = terms(corpus, capsys)
     assert out == expected
     (database,) = cache_dir.glob("segments-*.sqlite")
-    assert warnings == [f"polthemes: warning: {database}: cannot write segmentation cache ({message}); going on without a cache"]
+    assert warnings == [f"polthemes: warning: {database}: cannot write the segmentation cache ({message}); going on without a cache"]
     assert not list(cache_dir.glob("*.broken-*"))  # nothing wrong with the file: kept
 
 
@@ -527,3 +527,18 @@ def test_fit_with_a_damaged_cache_gives_the_tables_of_a_run_without_one(tmp_path
     plain, cached = tree_snapshot(tmp_path / "plain"), tree_snapshot(tmp_path / "cached")
     tables = [name for name in plain if name.endswith(".csv") or name == "manifest.json"]
     assert len(tables) == 11 and {name: cached[name] for name in tables} == {name: plain[name] for name in tables}
+
+
+def test_a_cache_file_that_cannot_be_opened_means_no_cache(corpus_and_terms, cache_dir, capsys):
+    """A folder where the database should be: SQLite cannot open it, and it is not a damaged
+    file of ours to set aside, so it stays and the run goes on without a cache."""
+    corpus, expected = corpus_and_terms
+    database = filled_cache(corpus, cache_dir, capsys)
+    database.unlink()
+    database.mkdir()
+    out, warnings = terms(corpus, capsys)
+    assert out == expected
+    assert warnings == [
+        f"polthemes: warning: {database}: cannot open the segmentation cache (unable to open database file); going on without a cache"
+    ]
+    assert database.is_dir() and not list(cache_dir.glob("*.broken-*"))

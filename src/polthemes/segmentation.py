@@ -96,7 +96,9 @@ class SegmentationCache:
             try:
                 broken = self._set_aside()
             except OSError as rename_error:
-                self._give_up(error, f"cannot set aside ({rename_error.strerror or rename_error}) the damaged")
+                self._warn(f"{self.path}: segmentation cache is damaged ({error}) and cannot be set aside "
+                           f"({rename_error.strerror or rename_error}); going on without a cache")
+                self.close()
                 return
             self._warn(f"{self.path}: segmentation cache is damaged ({error}); set aside as {broken.name}, rebuilding it")
             try:
@@ -143,7 +145,7 @@ class SegmentationCache:
         return broken
 
     def _give_up(self, error: BaseException, doing: str) -> None:
-        self._warn(f"{self.path}: {doing} segmentation cache ({error}); going on without a cache")
+        self._warn(f"{self.path}: {doing} the segmentation cache ({error}); going on without a cache")
         self.close()
 
     @staticmethod

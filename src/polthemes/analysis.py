@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 import platform
-import shutil
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
@@ -25,7 +24,7 @@ from polthemes import __version__
 from polthemes.config import RESOURCES_DIR
 from polthemes.features import BagOfWords, bag_of_words, distinctive_terms, document_similarity
 from polthemes.models import TopicModel, make_model, top_terms_per_topic
-from polthemes.outputs import replace_folder, write_bytes_atomic, write_text_atomic
+from polthemes.outputs import check_results_folder, write_bytes_atomic, write_results_folder, write_text_atomic
 from polthemes.records import Article, CorpusReport
 from polthemes.selection import KSelection, match_topics, sweep_k, validate_sweep
 from polthemes.themes import (
@@ -85,6 +84,8 @@ def run_analysis(
     if not articles:
         raise AnalysisError("the corpus has no articles")
     check_k_fits(articles, settings)
+    if out_dir is not None:
+        check_results_folder(out_dir)  # a folder that must not be replaced is refused now, not after the run
     timings: dict[str, float] = {}
     clock = time.perf_counter()
 
@@ -211,21 +212,22 @@ def tfidf_tables(
 def write_results(result: AnalysisResult, out_dir: Path) -> list[Path]:
     """Every table as CSV, the default model in tomotopy's format, and ``manifest.json``.
 
-    The folder is replaced whole: everything is written into a sibling staging folder that
-    then takes the place of the old one, so a reader never mixes tables of two runs (a
-    run without bootstrap must not leave the previous run's uncertainty table behind).
+    The folder is replaced whole, by :func:`polthemes.outputs.write_results_folder`:
+    everything is written into a staging folder of this run's own that then takes the place
+    of the old one in one atomic swap, so a reader never mixes tables of two runs (a run
+    without bootstrap must not leave the previous run's uncertainty table behind), and a
+    folder polthemes did not write is never replaced.
     """
-    out_dir = Path(out_dir)
-    staging = out_dir.with_name(f".{out_dir.name}.staging")
-    shutil.rmtree(staging, ignore_errors=True)
-    for name, table in sorted(result.tables.items()):
-        write_text_atomic(staging / f"{name}.csv", _csv(table))
-    write_text_atomic(staging / "manifest.json", json.dumps(result.manifest, ensure_ascii=False, indent=1, sort_keys=True) + "\n")
-    native = getattr(result.model, "_model", None)
-    if native is not None and result.model.backend == "tomotopy":
-        write_bytes_atomic(staging / "model_tomotopy.bin", bytes(native.saves(full=True)))
-    replace_folder(staging, out_dir)
-    return sorted(out_dir.iterdir())
+
+    def write(staging: Path) -> None:
+        for name, table in sorted(result.tables.items()):
+            write_text_atomic(staging / f"{name}.csv", _csv(table))
+        write_text_atomic(staging / "manifest.json", json.dumps(result.manifest, ensure_ascii=False, indent=1, sort_keys=True) + "\n")
+        native = getattr(result.model, "_model", None)
+        if native is not None and result.model.backend == "tomotopy":
+            write_bytes_atomic(staging / "model_tomotopy.bin", bytes(native.saves(full=True)))
+
+    return write_results_folder(Path(out_dir), write)
 
 
 def _csv(table: pd.DataFrame) -> str:

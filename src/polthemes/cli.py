@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
+import threading
 import time
 from collections.abc import Sequence
 
@@ -21,6 +23,7 @@ from polthemes.config import FIGURES_DIR, RAW_DIR, RESULTS_DIR
 from polthemes.corpus import corpus_name
 from polthemes.corpus import CorpusError, read_corpus
 from polthemes.metadata import MetadataFileError
+from polthemes.outputs import OutputFolderError, ReadOnlyInputError, check_results_folder
 from polthemes.records import CorpusReport
 from polthemes.resources import ResourceFileError
 from polthemes.settings import BACKEND_NAMES, MIN_K, AnalysisError, AnalysisSettings
@@ -222,11 +225,35 @@ def _execution(args: argparse.Namespace) -> dict:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    previous_handler = _stop_on_sigterm()
     try:
         return args.handler(args)
-    except (CorpusError, MetadataFileError, ResourceFileError, AnalysisError) as error:
+    except (CorpusError, MetadataFileError, ResourceFileError, AnalysisError, OutputFolderError, ReadOnlyInputError) as error:
         print(f"polthemes: error: {error}", file=sys.stderr)
         return EXIT_USER_ERROR
+    except Terminated as stop:
+        print("polthemes: stopped by SIGTERM", file=sys.stderr)
+        return stop.code
+    finally:
+        if previous_handler is not None:
+            signal.signal(signal.SIGTERM, previous_handler)
+
+
+class Terminated(SystemExit):
+    """SIGTERM arrived: raised in the main thread so that every ``finally`` runs (worker pools
+    are terminated, staging folders removed) before :func:`main` exits with 143."""
+
+
+def _stop_on_sigterm():
+    """Turn SIGTERM into :class:`Terminated` (main thread only); return the handler it replaced."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def stop(signum, frame):
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a second SIGTERM ends the process at once
+        raise Terminated(128 + signum)
+
+    return signal.signal(signal.SIGTERM, stop)
 
 
 #: A modelling command lists this many skips, duplicates and warnings; ``inspect`` lists all.
@@ -295,12 +322,13 @@ def _fit(args: argparse.Namespace) -> int:
         return _fit_on_spark(args, settings)
     execution = _execution(args)
     started = time.perf_counter()
+    name = corpus_name(args.corpus)
+    out = Path(args.out) if args.out else RESULTS_DIR / name
+    check_results_folder(out, corpus=args.corpus)
     report = _read_reported(args.corpus)
     articles = report.articles[: args.limit] if args.limit else report.articles
     if args.sample:
         articles = sample_articles(articles, args.sample, seed=args.seed)
-    name = corpus_name(args.corpus)
-    out = Path(args.out) if args.out else RESULTS_DIR / name
     result = run_analysis(articles, settings, out, corpus_name=name, log=lambda m: print(m, file=sys.stderr),
                           report=report, **execution)
     elapsed_s = time.perf_counter() - started
@@ -340,6 +368,7 @@ def _fit_on_spark(args: argparse.Namespace, settings: AnalysisSettings) -> int:
     first = args.corpus.split(",")[0]
     name = corpus_name(first.split("*")[0].rstrip("/") or ".") if "://" not in first else Path(first.split("*")[0].rstrip("/")).name
     out = Path(args.out) if args.out else RESULTS_DIR / f"{name}-spark"
+    check_results_folder(out, corpus=args.corpus.split(","))
     started = time.perf_counter()
     try:
         run = run_spark_analysis(args.corpus.split(","), settings, out, master=args.master, optimizer=args.optimizer,

@@ -534,7 +534,7 @@ def corpus_name(path: str | Path) -> str:
     if path.resolve() == RAW_DIR.resolve():
         return "seeds"
     if path.is_dir():
-        return path.name
+        return path.resolve().name  # "." and "../x/" name their folder, not ""
     for suffix in sorted(COLLECTION_SUFFIXES + ARTICLE_SUFFIXES, key=len, reverse=True):
         if path.name.lower().endswith(suffix):
             return path.name[: -len(suffix)]

@@ -8,8 +8,12 @@ the manifest. The command line, :func:`polthemes.analysis.analyse_corpus` and
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
+import signal
+import sys
+import time
 from multiprocessing.pool import Pool
 from pathlib import Path
 
@@ -47,12 +51,71 @@ def resolve_execution(workers: int | None = None, cache: bool | str | Path = Tru
     return {"workers": workers or default_workers(), "cache_dir": cache_dir}
 
 
-def fork_pool(workers: int, **pool_arguments) -> Pool | None:
+def fork_pool(workers: int, *, initializer=None, initargs=(), **pool_arguments) -> Pool | None:
     """A pool of ``workers`` forked processes, or ``None`` when one process must do.
 
     Forked workers inherit what the parent has loaded (jieba's dictionary, a bag of words)
     instead of unpickling it. Where a platform cannot fork, the caller works in-process.
+
+    Every worker dies with its parent: on Linux it asks the kernel for SIGKILL when its
+    parent goes (``prctl(PR_SET_PDEATHSIG)``), so a parent killed with SIGKILL leaves no
+    worker fitting on under PID 1; it checks afterwards that the parent it was forked from is
+    still there (the parent may have died before the ``prctl``). Workers also put SIGTERM
+    back to its default, so ``Pool.terminate()`` stops them at once whatever handler the
+    parent installed (the command line's turns SIGTERM into an exception). The kernel sends
+    the signal when the *thread* that forked the worker ends: pools here are created by the
+    thread that uses them and terminated before it ends.
     """
     if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         return None
-    return multiprocessing.get_context("fork").Pool(workers, **pool_arguments)
+    return multiprocessing.get_context("fork").Pool(
+        workers, initializer=_start_worker, initargs=(os.getpid(), initializer, initargs), **pool_arguments
+    )
+
+
+#: ``prctl`` option: the signal a process gets when its parent dies (linux/prctl.h).
+_PR_SET_PDEATHSIG = 1
+
+
+def _start_worker(parent: int, initializer, initargs) -> None:
+    """Every pool worker's first step (see :func:`fork_pool`), then the caller's initializer."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    die_with_parent(parent)
+    if initializer is not None:
+        initializer(*initargs)
+
+
+def die_with_parent(parent: int) -> None:
+    """Have this process killed when its parent ``parent`` dies (Linux; elsewhere only the
+    check), and exit at once if it is gone already."""
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+#: Test hook: ``POLTHEMES_TEST_PAUSE_AT=PHASE`` makes a run pause at that phase.
+PAUSE_ENVIRONMENT = "POLTHEMES_TEST_PAUSE_AT"
+#: The phases :func:`pause_point` knows, where they are.
+PAUSE_PHASES = {
+    "tokenize": "polthemes.segmentation._segment_batch, in each worker segmenting paragraphs (two or more workers, paragraphs not in the cache)",
+    "sweep": "polthemes.selection._fit_and_score, in each worker (or in the process itself with one worker), before a fit",
+    "write": "polthemes.outputs.write_results_folder, after the staging folder is written, before the swap",
+}
+
+
+def pause_point(phase: str) -> None:
+    """Pause here if ``$POLTHEMES_TEST_PAUSE_AT`` names ``phase`` (a test hook, off by default).
+
+    For the fault tests, which kill a run at a chosen phase (:data:`PAUSE_PHASES`): the
+    process prints ``polthemes: test pause at PHASE (pid N)`` to standard error and sleeps
+    ``$POLTHEMES_TEST_PAUSE_S`` seconds (default 60). Read here and nowhere else; unset, it
+    costs one dictionary look-up.
+    """
+    if os.environ.get(PAUSE_ENVIRONMENT) != phase:
+        return
+    print(f"polthemes: test pause at {phase} (pid {os.getpid()})", file=sys.stderr, flush=True)
+    time.sleep(float(os.environ.get("POLTHEMES_TEST_PAUSE_S", "60")))

@@ -17,7 +17,7 @@ from matplotlib.figure import Figure
 
 from polthemes import __version__
 from polthemes.config import FIGURES_DIR, RAW_DIR, RESULTS_DIR
-from polthemes.outputs import check_output_location, write_bytes_atomic
+from polthemes.outputs import OutputFolderError, check_figures_folder, check_results_folder, write_bytes_atomic
 
 #: Formats written for every figure: PNG to look at, SVG to edit or print.
 FIGURE_FORMATS = ("png", "svg")
@@ -140,14 +140,19 @@ def regenerate_figures(
 
     name = corpus_name(corpus)
     results_dir = Path(results_dir) if results_dir else RESULTS_DIR / name
-    for target in (directory, results_dir):
-        check_output_location(target)  # refuse data/raw/ before minutes of work, not after
+    # Refuse data/raw/, the corpus, a file in the way, a folder not ours, before minutes of work.
+    check_figures_folder(directory, corpus=corpus)
+    check_results_folder(results_dir, corpus=corpus)
     report = (read or read_corpus)(corpus)
     result = run_analysis(report.articles, out_dir=results_dir, corpus_name=name, report=report,
                           **resolve_execution(workers, cache))
-    written = save_figure(plot_corpus_overview(report, stamp=corpus_stamp(report.articles)), "corpus_overview", directory)
-    for figure_name, figure in theme_figures(result).items():
-        written += save_figure(figure, figure_name, directory)
-    title = f"Intertopic map: {result.model.n_topics} themes of {name} ({provenance_stamp(result.manifest)})"
-    written.append(save_intertopic_map(result.model, result.bag, result.tokens, Path(directory) / "intertopic_map.html", title=title))
+    try:
+        written = save_figure(plot_corpus_overview(report, stamp=corpus_stamp(report.articles)), "corpus_overview", directory)
+        for figure_name, figure in theme_figures(result).items():
+            written += save_figure(figure, figure_name, directory)
+        title = f"Intertopic map: {result.model.n_topics} themes of {name} ({provenance_stamp(result.manifest)})"
+        written.append(save_intertopic_map(result.model, result.bag, result.tokens, Path(directory) / "intertopic_map.html", title=title))
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise OutputFolderError(f"{directory}: cannot write the figures: {reason}" + (f" ({error.filename})" if error.filename else "")) from None
     return written

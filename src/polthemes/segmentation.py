@@ -11,19 +11,30 @@ paragraph may segment differently), while editing stopword lists, single-charact
 measure-word lists, or the concept mapping reuses it: those filters run after the cache,
 on every run. What is not cached is segmented by worker processes, in order, so the output
 is identical whatever the number of workers.
+
+The cache is optional, and a broken one never stops a run. A cache file that is not a
+database, or a damaged one (truncated, overwritten), is reported in one warning line, set
+aside as ``segments-....sqlite.broken-YYYYmmdd-HHMMSS`` (with its journal, if any: the file
+is the project's own, in its cache folder) and rebuilt. A cache folder that cannot be made
+or a database that cannot be opened, read or written (disk full, read-only, locked for a
+minute by another run) is reported the same way, and the run goes on without a cache; so
+does a run whose cache fails in the middle. Results are the same either way.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import sqlite3
+import sys
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from importlib import metadata
 from pathlib import Path
 from typing import TypeVar
 
-from polthemes.execution import fork_pool
+from polthemes.execution import fork_pool, pause_point
 from polthemes.tokenize_zh import ChineseTokenizer
 
 T = TypeVar("T")
@@ -45,50 +56,146 @@ def segmentation_fingerprint(tokenizer: ChineseTokenizer) -> str:
     return digest.hexdigest()[:20]
 
 
+def warn(message: str) -> None:
+    """One warning line on standard error."""
+    print(f"polthemes: warning: {message}", file=sys.stderr, flush=True)
+
+
+#: SQLite's answers for a file that is not a database or a damaged one.
+_DAMAGED = ("SQLITE_CORRUPT", "SQLITE_NOTADB")
+
+
 class SegmentationCache:
     """Paragraph text -> jieba words, in one SQLite file per segmentation fingerprint.
 
     SQLite makes every write a transaction, so an interrupted run never leaves a half
     written entry, and two runs sharing the cache wait for each other instead of clashing.
+    A cache that cannot be used is reported with ``warn`` and switched off (:attr:`enabled`
+    false: every look-up misses, nothing is stored); a damaged file is set aside and
+    rebuilt first (see the module notes).
     """
 
-    def __init__(self, directory: str | Path, fingerprint: str) -> None:
+    def __init__(self, directory: str | Path, fingerprint: str, *, warn=warn) -> None:
         self.path = Path(directory) / f"segments-{fingerprint}.sqlite"
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(self.path, timeout=60)
-        self._db.execute("CREATE TABLE IF NOT EXISTS segments (key BLOB PRIMARY KEY, words TEXT NOT NULL)")
         self.hits = 0
         self.misses = 0
+        self._warn = warn
+        self._db: sqlite3.Connection | None = None
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            self._warn(f"{self.path.parent}: cannot make the segmentation cache folder ({error.strerror or error}); "
+                       "going on without a cache")
+            return
+        try:
+            self._db = self._open()
+        except sqlite3.Error as error:
+            if _error_name(error) not in _DAMAGED:
+                self._give_up(error, "cannot open")
+                return
+            try:
+                broken = self._set_aside()
+            except OSError as rename_error:
+                self._warn(f"{self.path}: segmentation cache is damaged ({error}) and cannot be set aside "
+                           f"({rename_error.strerror or rename_error}); going on without a cache")
+                self.close()
+                return
+            self._warn(f"{self.path}: segmentation cache is damaged ({error}); set aside as {broken.name}, rebuilding it")
+            try:
+                self._db = self._open()
+            except sqlite3.Error as again:
+                self._give_up(again, "cannot rebuild")
+
+    @property
+    def enabled(self) -> bool:
+        return self._db is not None
+
+    def _open(self) -> sqlite3.Connection:
+        """Open the database, make the table, and check the file (a damaged page or a file
+        cut short shows here, not halfway through a run)."""
+        db = self._connect()
+        try:
+            db.execute("CREATE TABLE IF NOT EXISTS segments (key BLOB PRIMARY KEY, words TEXT NOT NULL)")
+            verdict = db.execute("PRAGMA quick_check").fetchone()[0]
+            if verdict != "ok":
+                error = sqlite3.DatabaseError(f"quick_check: {verdict}")
+                error.sqlite_errorname = "SQLITE_CORRUPT"
+                raise error
+        except BaseException:
+            db.close()
+            raise
+        return db
+
+    def _connect(self) -> sqlite3.Connection:
+        return sqlite3.connect(self.path, timeout=60)
+
+    def _set_aside(self) -> Path:
+        """Rename the damaged file (and its journal) to ``<name>.broken-<time>``; return the new path."""
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        broken = self.path.with_name(f"{self.path.name}.broken-{stamp}")
+        n = 1
+        while os.path.lexists(broken):
+            broken = self.path.with_name(f"{self.path.name}.broken-{stamp}-{n}")
+            n += 1
+        os.rename(self.path, broken)
+        for suffix in ("-journal", "-wal", "-shm"):
+            companion = Path(f"{self.path}{suffix}")
+            if companion.is_file() and not companion.is_symlink():
+                os.rename(companion, f"{broken}{suffix}")  # a stale journal would be replayed into the new file
+        return broken
+
+    def _give_up(self, error: BaseException, doing: str) -> None:
+        self._warn(f"{self.path}: {doing} the segmentation cache ({error}); going on without a cache")
+        self.close()
 
     @staticmethod
     def key(text: str) -> bytes:
         return hashlib.sha1(text.encode("utf-8")).digest()
 
     def get_many(self, texts: Sequence[str]) -> dict[str, tuple[str, ...]]:
-        """The cached segmentations among ``texts``."""
-        by_key = {self.key(text): text for text in texts}
+        """The cached segmentations among ``texts`` (none once the cache is off)."""
         found: dict[str, tuple[str, ...]] = {}
-        keys = list(by_key)
-        for start in range(0, len(keys), 500):
-            batch = keys[start : start + 500]
-            rows = self._db.execute(
-                f"SELECT key, words FROM segments WHERE key IN ({','.join('?' * len(batch))})", batch
-            )
-            for key, words in rows:
-                found[by_key[key]] = tuple(words.split(_WORD_SEPARATOR)) if words else ()
+        if self._db is not None:
+            by_key = {self.key(text): text for text in texts}
+            keys = list(by_key)
+            try:
+                for start in range(0, len(keys), 500):
+                    batch = keys[start : start + 500]
+                    rows = self._db.execute(
+                        f"SELECT key, words FROM segments WHERE key IN ({','.join('?' * len(batch))})", batch
+                    )
+                    for key, words in rows:
+                        found[by_key[key]] = tuple(words.split(_WORD_SEPARATOR)) if words else ()
+            except sqlite3.Error as error:
+                self._give_up(error, "cannot read")
+                found = {}
         self.hits += len(found)
         self.misses += len(texts) - len(found)
         return found
 
     def put_many(self, segmented: dict[str, tuple[str, ...]]) -> None:
-        with self._db:
-            self._db.executemany(
-                "INSERT OR REPLACE INTO segments (key, words) VALUES (?, ?)",
-                [(self.key(text), _WORD_SEPARATOR.join(words)) for text, words in segmented.items()],
-            )
+        if self._db is None:
+            return
+        try:
+            with self._db:
+                self._db.executemany(
+                    "INSERT OR REPLACE INTO segments (key, words) VALUES (?, ?)",
+                    [(self.key(text), _WORD_SEPARATOR.join(words)) for text, words in segmented.items()],
+                )
+        except sqlite3.Error as error:
+            self._give_up(error, "cannot write")
 
     def close(self) -> None:
-        self._db.close()
+        if self._db is not None:
+            try:
+                self._db.close()
+            except sqlite3.Error:
+                pass
+            self._db = None
+
+
+def _error_name(error: BaseException) -> str:
+    return getattr(error, "sqlite_errorname", "") or ""
 
 
 class ParallelSegmenter:
@@ -162,5 +269,6 @@ def _set_worker_tokenizer(tokenizer: ChineseTokenizer) -> None:
 
 
 def _segment_batch(texts: list[str]) -> list[tuple[str, ...]]:
+    pause_point("tokenize")
     return [tuple(_worker_tokenizer.segment(text)) for text in texts]
 

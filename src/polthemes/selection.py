@@ -19,7 +19,7 @@ import pandas as pd
 from scipy.optimize import linear_sum_assignment
 
 from polthemes.coherence import CoherenceCounts
-from polthemes.execution import fork_pool
+from polthemes.execution import fork_pool, pause_point
 from polthemes.features import BagOfWords
 from polthemes.models import TopicModel, check_backend, check_topic_count, make_model
 from polthemes.progress import ProgressCounter
@@ -170,6 +170,7 @@ _sweep_context: tuple | None = None
 
 def _fit_and_score(job: tuple[int, int]) -> tuple[dict, TopicModel]:
     k, seed = job
+    pause_point("sweep")
     bag, scorer, backend, model_parameters = _sweep_context
     model = make_model(backend, n_topics=k, random_state=seed, **model_parameters).fit(bag)
     top = model.top_terms(max(COHERENCE_TOP_N, DIVERSITY_TOP_N))

@@ -54,7 +54,7 @@ from polthemes.corpus import (
 )
 from polthemes.document import draft_article
 from polthemes.models import DEFAULT_ETA, top_terms_per_topic
-from polthemes.outputs import check_output_location, replace_folder, write_text_atomic
+from polthemes.outputs import check_output_location, check_results_folder, write_results_folder, write_text_atomic
 from polthemes.config import METADATA_FILENAME
 from polthemes.records import CorpusReport, DuplicateArticle, SkippedSource
 from polthemes.settings import AnalysisError, AnalysisSettings
@@ -339,6 +339,8 @@ def run_spark_analysis(
     """
     k, max_iter = _checked_parameters(settings, optimizer, max_iter)
     _check_parquet_uri(parquet_uri)
+    if out_dir is not None:
+        check_results_folder(out_dir, corpus=inputs)  # before Spark starts, not after the run
     not_read: list[tuple[str, str]] = []
     files = expand_inputs(inputs, not_read=not_read)
     overrides, named_in = _overrides(inputs)
@@ -815,25 +817,24 @@ def write_spark_results(run: SparkRun, out_dir: Path, *, parquet: dict, parquet_
     without a URI (see :func:`run_spark_analysis` for what a cluster needs)."""
     from polthemes.analysis import _csv
 
-    check_output_location(out_dir)
-    staging = out_dir.with_name(f".{out_dir.name}.staging")
-    shutil.rmtree(staging, ignore_errors=True)
     run.manifest["parquet"] = {name: f"{parquet_uri.rstrip('/')}/{name}" if parquet_uri else f"parquet/{name}" for name in parquet}
-    for name, table in sorted(run.tables.items()):
-        write_text_atomic(staging / f"{name}.csv", _csv(table))
-    write_text_atomic(staging / "manifest.json", json.dumps(run.manifest, ensure_ascii=False, indent=1, sort_keys=True, default=str) + "\n")
-    for name, data in parquet.items():
-        # Before the folder is replaced: a failed write leaves the previous results whole.
-        target = run.manifest["parquet"][name] if parquet_uri else str((staging / "parquet" / name).resolve())
-        if isinstance(data, pd.DataFrame):
-            from pyspark.sql import SparkSession
 
-            data = SparkSession.getActiveSession().createDataFrame(data)
-        else:
-            data = data.drop("terms").withColumn("topicDistribution", _vector_to_array(data))
-        data.write.mode("overwrite").parquet(target)
-    replace_folder(staging, out_dir)
-    return sorted(out_dir.iterdir())
+    def write(staging: Path) -> None:
+        for name, table in sorted(run.tables.items()):
+            write_text_atomic(staging / f"{name}.csv", _csv(table))
+        write_text_atomic(staging / "manifest.json", json.dumps(run.manifest, ensure_ascii=False, indent=1, sort_keys=True, default=str) + "\n")
+        for name, data in parquet.items():
+            # Before the folder is replaced: a failed write leaves the previous results whole.
+            target = run.manifest["parquet"][name] if parquet_uri else str((staging / "parquet" / name).resolve())
+            if isinstance(data, pd.DataFrame):
+                from pyspark.sql import SparkSession
+
+                data = SparkSession.getActiveSession().createDataFrame(data)
+            else:
+                data = data.drop("terms").withColumn("topicDistribution", _vector_to_array(data))
+            data.write.mode("overwrite").parquet(target)
+
+    return write_results_folder(Path(out_dir), write)
 
 
 def _vector_to_array(frame):

@@ -47,6 +47,7 @@ from pathlib import Path
 
 from polthemes.config import PROJECT_ROOT, RAW_DIR
 from polthemes.execution import pause_point
+from polthemes.messages import warn
 
 try:
     import fcntl
@@ -407,7 +408,7 @@ def _remove_if_ours(folder: Path) -> None:
     except FileNotFoundError:
         pass
     except OSError as error:
-        print(f"polthemes: warning: {folder}: could not remove this old results folder ({_reason(error)})", file=sys.stderr)
+        warn(f"{folder}: could not remove this old results folder ({_reason(error)})")
 
 
 def _ignore_missing(function, path, exc_info) -> None:

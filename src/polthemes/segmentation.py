@@ -26,7 +26,6 @@ from __future__ import annotations
 import hashlib
 import os
 import sqlite3
-import sys
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -35,6 +34,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from polthemes.execution import fork_pool, pause_point
+from polthemes.messages import warn
 from polthemes.tokenize_zh import ChineseTokenizer
 
 T = TypeVar("T")
@@ -54,11 +54,6 @@ def segmentation_fingerprint(tokenizer: ChineseTokenizer) -> str:
     for word in sorted(tokenizer.keep_words):
         digest.update(word.encode("utf-8") + b"\0")
     return digest.hexdigest()[:20]
-
-
-def warn(message: str) -> None:
-    """One warning line on standard error."""
-    print(f"polthemes: warning: {message}", file=sys.stderr, flush=True)
 
 
 #: SQLite's answers for a file that is not a database or a damaged one.

@@ -69,7 +69,7 @@ class AnalysisSettings:
             )
         if self.min_unit_terms < 1:
             raise AnalysisError(f"min_unit_terms must be at least 1, got {self.min_unit_terms}")
-        if self.window_tokens < self.min_unit_terms:
+        if self.unit == "window" and self.window_tokens < self.min_unit_terms:
             raise AnalysisError(
                 f"window_tokens must be at least min_unit_terms ({self.min_unit_terms}): a shorter window is "
                 f"never modelled, got {self.window_tokens}"

@@ -26,10 +26,10 @@ from pathlib import Path
 
 import jieba
 
+from polthemes.messages import warn
 from polthemes.resources import read_list
 
 jieba.setLogLevel(logging.WARNING)  # jieba logs its dictionary loading at DEBUG to stderr
-logger = logging.getLogger(__name__)
 
 #: Bump when the way the prefix dictionary is built changes.
 PREFIX_DICTIONARY_VERSION = 1
@@ -130,7 +130,7 @@ def prefix_dictionary(words: Sequence[str], cache_dir: str | Path | None) -> tup
         loaded = _load_prefix_dictionary(path)
         if loaded is not None:
             return loaded
-        logger.warning("warning: %s: jieba dictionary cache failed its checksum; rebuilt", path)
+        warn(f"{path}: jieba dictionary cache failed its checksum; rebuilding it")
     built = _build_prefix_dictionary(dictionary, words)
     if path is not None:
         payload = marshal.dumps(built)
@@ -139,8 +139,7 @@ def prefix_dictionary(words: Sequence[str], cache_dir: str | Path | None) -> tup
 
             write_bytes_atomic(path, _PREFIX_MAGIC + hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload)
         except OSError as error:  # the cache is optional: a full or read-only disk costs a second, not the run
-            logger.warning("warning: %s: cannot write the jieba dictionary cache (%s); going on without it",
-                           path, error.strerror or error)
+            warn(f"{path}: cannot write the jieba dictionary cache ({error.strerror or error}); going on without it")
     return built
 
 

@@ -89,7 +89,7 @@ def run_analysis(
     timings: dict[str, float] = {}
     clock = time.perf_counter()
 
-    tokens = TokenPipeline(settings.mode).fit(articles).transform(articles, workers=workers, cache_dir=cache_dir, total=len(articles))
+    tokens = TokenPipeline(settings.mode, dictionary_cache=cache_dir).fit(articles).transform(articles, workers=workers, cache_dir=cache_dir, total=len(articles))
     timings["tokenize"] = time.perf_counter() - clock
     clock = time.perf_counter()
     unit = resolve_unit(settings.unit, len(articles))

@@ -302,7 +302,7 @@ def _tokenize(args: argparse.Namespace):
     report = _read_reported(args.corpus)
     articles = report.articles[: args.limit] if args.limit else report.articles
     started = time.perf_counter()
-    corpus = TokenPipeline(args.mode).fit(articles).transform(articles, total=len(articles), **execution)
+    corpus = TokenPipeline(args.mode, dictionary_cache=execution["cache_dir"]).fit(articles).transform(articles, total=len(articles), **execution)
     elapsed_s = time.perf_counter() - started
     print(f"{len(articles)} articles tokenized in {elapsed_s:.1f} s ({args.mode})", file=sys.stderr)
     return corpus

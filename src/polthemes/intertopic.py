@@ -25,6 +25,8 @@ from polthemes.tokens import TokenizedCorpus
 
 _PLACEHOLDERS = {"d3": "POLTHEMES-D3", "ldavis": "POLTHEMES-LDAVIS", "css": "POLTHEMES-CSS"}
 _ASSETS = {"d3": "d3.v5.min.js", "ldavis": "ldavis.v3.0.0.js", "css": "ldavis.v1.0.0.css"}
+#: Decimals kept of the topics' map coordinates (see :func:`intertopic_map_html`).
+MAP_DECIMALS = 10
 
 
 def intertopic_map_html(model: TopicModel, bag: BagOfWords, tokens: TokenizedCorpus, *, title: str = "") -> str:
@@ -48,6 +50,10 @@ def intertopic_map_html(model: TopicModel, bag: BagOfWords, tokens: TokenizedCor
         start_index=0,
         n_jobs=1,
     )
+    # The map's coordinates come from an eigendecomposition whose last digits differ between
+    # BLAS builds and processors (1e-15 here); ten decimals are far finer than a pixel and
+    # keep the file byte-identical from machine to machine.
+    prepared.topic_coordinates[["x", "y"]] = prepared.topic_coordinates[["x", "y"]].round(MAP_DECIMALS)
     html = pyLDAvis.prepared_data_to_html(
         prepared,
         d3_url=_PLACEHOLDERS["d3"],

@@ -105,6 +105,7 @@ class TokenPipeline:
         phrases_threshold: float = 0.5,
         learn_phrases: bool = True,
         phrases_in_shared_space: bool = False,
+        dictionary_cache: str | Path | bool | None = True,
     ) -> None:
         if mode not in MODES:
             raise ValueError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
@@ -120,7 +121,9 @@ class TokenPipeline:
             phrases_min_count=phrases_min_count,
             phrases_threshold=phrases_threshold,
         )
-        self._chinese = ChineseTokenizer(glossary_.by_chinese)
+        # jieba's prefix dictionary, verified, from the project's cache (True) or a given folder;
+        # built afresh with None or False (``--no-cache``).
+        self._chinese = ChineseTokenizer(glossary_.by_chinese, cache_dir=dictionary_cache)
         self._chinese_word_tokens: dict[str, tuple[tuple[str, str, str, str], ...]] = {}
         self._mapper = (
             ConceptMapper(glossary_, self._english, load_cedict(), chinese_content=self._chinese.is_content_word)

@@ -208,3 +208,88 @@ def test_a_long_list_of_problems_is_cut_for_modelling_commands_but_not_for_inspe
     assert "... and 5 more (polthemes inspect lists every one)" in err
     assert main(["inspect", str(small_corpus)]) == 0
     assert sum(line.startswith("skipped ") for line in capsys.readouterr().err.splitlines()) == 25
+
+
+# --- Every bad input at once, through the command a researcher runs ----------------------------
+
+
+def _every_bad_input(folder: Path) -> dict[str, str]:
+    """A corpus folder with three good seeds and one of each kind of bad input; returns the
+    expected (file name -> start of its reason) for what must be reported."""
+    import os
+
+    for article_id in SMALL:
+        (folder / f"{article_id}.txt").write_bytes(seed_bytes(article_id))
+    (folder / "empty.txt").write_bytes(b"")
+    (folder / "binary.txt").write_bytes(bytes(range(256)) * 20)
+    (folder / "notes.docx").write_bytes(b"PK\x03\x04")
+    (folder / "fr.txt").write_text(
+        "Le comité du parti a organisé une réunion pour étudier l'esprit du congrès et renforcer "
+        "la discipline des cadres dans toute la province.\n", encoding="utf-8")
+    (folder / "shell.txt").write_text("Home » News\n\nLeave a Reply\n\nYour email address will not be published.\n")
+    (folder / "copy.txt").write_bytes(seed_bytes(SMALL[0]).replace(b"\n", b"\r\n"))
+    (folder / "script.txt").write_text("<!DOCTYPE html><html><head><script>var a = 1;</script></head><body></body></html>\n")
+    (folder / "dump.txt").write_text("党委 " * 600_000, encoding="utf-8")
+    with open(os.path.join(os.fsencode(folder), b"bad\xff.txt"), "wb") as handle:
+        handle.write(seed_bytes(SEED_IDS[4]))
+    records = [
+        json.dumps({"id": "good", "text": seed_text(SEED_IDS[3])}),
+        "{not json",
+        '{"id": "half-pair", "text": "党委书记\\ud800讲话"}',
+        '{"id": "big", "views": ' + "7" * 5000 + ', "text": "x"}',
+        '{"id": "deep", "text": "x", "more": ' + "[" * 100_000 + "]" * 100_000 + "}",
+        json.dumps({"id": "good", "text": "the same id again"}),
+    ]
+    (folder / "records.jsonl").write_text("\n".join(records) + "\n", encoding="utf-8")
+    _truncated_collection(folder)
+    (folder / "metadata.csv").write_text("id,title\nnobody,A title for no article\n", encoding="utf-8")
+    return {
+        "empty.txt": "empty file",
+        "binary.txt": "binary file",
+        "notes.docx": "unsupported file type",
+        "fr.txt": "unsupported language 'fr'",
+        "shell.txt": "no article text left after removing boilerplate",
+        "script.txt": "HTML page with no text",
+        "dump.txt": "4,200,000 bytes: longer than any article",  # 600,000 x (3 + 3 + 1) bytes
+        "records.jsonl:2": "malformed JSON",
+        "records.jsonl:3": "field 'text' is not valid Unicode",
+        "records.jsonl:4": "unreadable JSON (Exceeds the limit",
+        "records.jsonl:5": "unreadable JSON (nested deeper",
+        "records.jsonl:6": "id 'good' already used by",
+    }
+
+
+def test_one_run_over_every_bad_input_reports_each_and_changes_nothing_but_its_output(tmp_path, capsys):
+    from conftest import tree_snapshot
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    skipped = _every_bad_input(corpus)
+    decoy = tmp_path / "my_notes"  # a researcher's own folder beside the corpus
+    decoy.mkdir()
+    (decoy / "draft.md").write_text("notes on theme education\n", encoding="utf-8")
+    (decoy / "manifest.json").write_text('{"mine": true}\n', encoding="utf-8")
+    before = {"corpus": tree_snapshot(corpus), "decoy": tree_snapshot(decoy)}
+    out = tmp_path / "out"
+
+    assert main(["fit", str(corpus), "--out", str(out), *FAST]) == 0
+    stdout, err = capsys.readouterr()
+    report = read_corpus(corpus)
+    lines = err.splitlines()
+    assert lines[0].startswith(f"{len(report.articles)} articles (") and f"; {len(report.skipped)} skipped; " in lines[0]
+    reasons = {Path(s.location).name: s.reason for s in report.skipped}
+    assert {name: reasons.get(name, "")[: len(start)] for name, start in skipped.items()} == skipped
+    assert len(report.skipped) == len(skipped)
+    assert [d.id for d in report.duplicates] == ["copy"]
+    warned = sorted(w.reason.split(" ")[0] for w in report.warnings)
+    assert warned == ["cut", "file", "no"]  # the cut stream, the file name, the metadata row
+    # Every one of them on the command's own output (20 at most, then a pointer) ...
+    problems = [line for line in lines if line.startswith(("skipped ", "warning ", "duplicate "))]
+    assert len(problems) == min(20, len(report.skipped) + len(report.duplicates) + len(report.warnings))
+    assert "note: reading the corpus gave 3 warning(s) and 12 skip(s)" in stdout
+    # ... and every one in the manifest.
+    reading = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["reading"]
+    assert reading == json.loads(json.dumps(report.problems_record()))
+    # Nothing outside the output folder changed: not the corpus, not the researcher's folder.
+    assert {"corpus": tree_snapshot(corpus), "decoy": tree_snapshot(decoy)} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["corpus", "my_notes", "out"]

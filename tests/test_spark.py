@@ -14,7 +14,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from polthemes.analysis import run_analysis
+from conftest import SEED_IDS, seed_text
+from polthemes.analysis import corpus_hash, run_analysis
 from polthemes.cli import main
 from polthemes.config import RAW_DIR
 from polthemes.corpus import read_corpus
@@ -224,6 +225,71 @@ def test_spark_keeps_and_reports_records_as_the_local_reader(runs):
     kept = remote.tables["article_themes"].id.tolist()
     assert kept == [a.id for a in report.articles] and REPOST_ID not in kept
     assert remote.manifest["corpus"]["duplicates"] == 1
+
+
+#: Iterations of MLlib's LDA where a test checks only what was read, not the topics.
+READING_ONLY_ITER = 2
+
+
+def read_by_both(spark, path: Path):
+    """The local reader's report on ``path`` and a Spark run on it, asserting they agree:
+    the same articles (ids and cleaned texts, in order), duplicates, skips and warnings."""
+    report = read_corpus(path)
+    remote = run_spark_analysis(path, SETTINGS, spark=spark, max_iter=READING_ONLY_ITER)
+    assert remote.tables["article_themes"].id.tolist() == [a.id for a in report.articles]
+    assert remote.manifest["corpus"]["sha256"] == corpus_hash(report.articles)
+    assert remote.duplicates == report.duplicates
+    assert remote.skipped == sorted((s.location, s.reason) for s in report.skipped)
+    assert remote.warnings == [(w.location, w.reason) for w in report.warnings]
+    return report, remote
+
+
+def test_spark_counts_three_copies_of_an_article_once_as_the_local_reader(spark, tmp_path):
+    # Exact copies (CRLF, a BOM and blank lines) are found before the template rule: three
+    # copies of one article in its source are one article and two duplicates. Spark used to
+    # count them as three articles sharing every line, and skip all three as template.
+    en = SEED_IDS[3]
+    text = seed_text(en)
+    records = [{"id": i, "text": seed_text(i)} for i in SEED_IDS[:3]]
+    records.insert(1, {"id": en, "text": text})
+    records.insert(3, {"id": f"{en}-crlf", "text": text.replace("\n", "\r\n")})
+    records += [{"id": SEED_IDS[4], "text": seed_text(SEED_IDS[4])}, {"id": f"{en}-bom", "text": "\ufeff" + text.replace("\n", "\n\n")}]
+    path = tmp_path / "copies.jsonl"
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+
+    report, remote = read_by_both(spark, path)
+    assert [a.id for a in report.articles] == [SEED_IDS[0], en, *SEED_IDS[1:3], SEED_IDS[4]]
+    assert [(d.id, d.origin, d.duplicate_of) for d in remote.duplicates] == [(f"{en}-crlf", f"{path}:4", en), (f"{en}-bom", f"{path}:7", en)]
+    assert (remote.skipped, remote.warnings) == ([], [])
+
+
+def test_spark_keeps_near_copies_as_the_local_reader(spark, tmp_path):
+    """test_bad_inputs' outlet: four articles with its footer, a shell page that is nothing
+    but that footer and sign-off, and three re-dated reposts of one article; here the first
+    repost is also saved again (CRLF), an exact copy among the pages the cut would empty."""
+    zh = SEED_IDS[2]
+    footer = "Editor in charge: Liu Mei | Baicheng Railway Daily WeChat account"
+    sign_off = "Baicheng Railway Daily, founded 1953"
+    records = [{"id": f"r{n}", "text": seed_text(i) + f"\n{footer}\n{sign_off}\n"} for n, i in enumerate(i for i in SEED_IDS if i != zh)]
+    records.append({"id": "shell", "text": f"{sign_off}\n\n{footer}\n"})
+    for day in (25, 26, 27):
+        records.append({"id": f"repost{day}", "text": seed_text(zh).replace("日期:2017-07-25", f"日期:2017-07-{day}") + f"\n{footer}\n"})
+    records.append({"id": "repost25-again", "text": records[5]["text"].replace("\n", "\r\n")})
+    path = tmp_path / "outlet.jsonl"
+    path.write_text("".join(json.dumps({**r, "source": "Baicheng Railway Daily"}, ensure_ascii=False) + "\n" for r in records),
+                    encoding="utf-8")
+
+    report, remote = read_by_both(spark, path)
+    # Every line of a repost is in the others; the first is kept but for the footer.
+    assert [a.id for a in report.articles] == ["r0", "r1", "r2", "r3", "repost25"]
+    assert [(d.id, d.duplicate_of) for d in remote.duplicates] == [
+        ("repost26", "repost25"), ("repost27", "repost25"), ("repost25-again", "repost25")
+    ]
+    assert remote.skipped == [(f"{path}:5", "no article text left after removing boilerplate")]
+    # The copy is not counted as a template page but is an article carrying the lines (3
+    # others), and is warned about once, under the first copy.
+    near = "every line also appears in 3 other articles of this source (near-duplicate copies?); kept but for its 1 template line"
+    assert remote.warnings == [(f"{path}:{n}", near) for n in (6, 7, 8)]
 
 
 def test_spark_refuses_what_mllib_cannot_fit_before_starting(tmp_path):

@@ -39,6 +39,10 @@ Duplicates and the template rule, in this order:
 3. **Cleaned-body duplicates**: an article whose body, after every rule, equals an earlier
    one's is reported in ``duplicates`` under the first id (so near-copies kept by step 2
    that differ only in cut lines are counted once).
+
+The Spark engine takes the same steps with the same functions (:func:`exact_copy_key`,
+:func:`counted_lines`, :func:`emptied_page`, :func:`template_cut`), its executors doing
+the counting, so both engines keep, merge, skip and warn alike.
 """
 
 from __future__ import annotations
@@ -52,7 +56,7 @@ import os
 import re
 import zlib
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -108,7 +112,7 @@ def read_corpus(path: str | Path = RAW_DIR) -> CorpusReport:
             )
             continue
         seen_ids[item.id] = item.origin
-        key = _text_key(item.text)
+        key = exact_copy_key(item.text)
         if key in seen_texts:
             copies.add(len(drafts))
         seen_texts.add(key)
@@ -140,10 +144,11 @@ def read_corpus(path: str | Path = RAW_DIR) -> CorpusReport:
     return report
 
 
-def _text_key(text: str) -> str:
+def exact_copy_key(text: str) -> str:
     """What two copies of one page share however they were saved: the decoded text (line
     breaks, BOM and control characters already normalised), blank lines and runs of
-    whitespace folded."""
+    whitespace folded. A document whose key an earlier one has is an exact copy (step 1 of
+    the module docstring); both engines key ``RawDocument.text`` with this."""
     folded = "\n".join(normalise_line(line) for line in text.split("\n") if line.strip())
     return _text_hash(folded)
 
@@ -426,43 +431,101 @@ def _remove_repeated_lines(drafts: list[ArticleDraft], *, copies: set[int] | fro
     ``copies`` are the positions of exact copies of an earlier text: they are cut like the
     others but not counted, so three copies of one article are one article, not a template.
     An article that the cut would empty keeps the lines that no article with text of its own
-    carries (see the module docstring), with a warning, returned by position.
+    carries (see the module docstring and :func:`template_cut`), with a warning, returned by
+    position. The Spark engine runs the same steps with the counting done by executors.
     """
     by_group: dict[str, list[int]] = defaultdict(list)
     for position, draft in enumerate(drafts):
         by_group[source_group(draft)].append(position)
     notices: dict[int, SkippedSource] = {}
     for group in by_group.values():
-        repeated = find_repeated_lines({drafts[i].id: draft_lines(drafts[i]) for i in group if i not in copies})
-        if not repeated:
+        template = find_repeated_lines({drafts[i].id: draft_lines(drafts[i]) for i in group if i not in copies})
+        if not template:
             continue
-        kept_lines = {i: {normalise_line(text) for _, text in drafts[i].paragraphs} for i in group}
-        emptied = [i for i in group if kept_lines[i] and kept_lines[i] <= repeated]
-        own: dict[int, set[str]] = {}
-        if emptied:
-            emptied_set = set(emptied)
-            in_articles: Counter[str] = Counter()
-            furniture: set[str] = set()  # repeated lines of articles that keep text of their own
-            for i in group:
-                lines = {line for line in map(normalise_line, draft_lines(drafts[i])) if line in repeated}
-                in_articles.update(lines)
-                if i not in emptied_set:
-                    furniture |= lines
-            own = {i: kept_lines[i] - furniture for i in emptied if kept_lines[i] - furniture}
+        emptied = {i: page for i in group if (page := emptied_page(drafts[i], template, copy=i in copies))}
+        in_articles = Counter(line for i in group for line in counted_lines(drafts[i]) & template) if emptied else Counter()
+        cut = template_cut(template, in_articles, emptied)
         for i in group:
-            cut_repeated_lines(drafts[i], repeated - own[i] if i in own else repeated)
-        for i, lines in own.items():
-            if i in copies:
-                continue  # reported as a duplicate of the first copy, which has the warning
-            others = min(in_articles[line] for line in lines) - 1
-            cut = len(kept_lines[i] - lines)
-            kept = "kept whole" if not cut else f"kept but for its {cut} template line{'s' if cut > 1 else ''}"
-            notices[i] = SkippedSource(
-                drafts[i].origin,
-                f"every line also appears in {others} other article{'s' if others != 1 else ''} of this source "
-                f"(near-duplicate copies?); {kept}",
-            )
+            cut_repeated_lines(drafts[i], cut.lines_to_cut(i))
+        notices.update(cut.notices)
     return notices
+
+
+def counted_lines(draft: ArticleDraft) -> set[str]:
+    """The draft's lines as the template rule counts them: every line of the page (see
+    :func:`draft_lines`), normalised, once however often it recurs, blank lines left out."""
+    return {normalise_line(line) for line in draft_lines(draft) if line.strip()}
+
+
+@dataclass(frozen=True)
+class EmptiedPage:
+    """An article that cutting its source's template would leave with no text: what
+    :func:`template_cut` needs to tell a near-duplicate copy from a shell page."""
+
+    origin: str
+    #: Its text lines (normalised), every one of them a template line.
+    text_lines: frozenset[str]
+    #: Every line of the page, cut or kept, that is a template line (``counted_lines`` & template).
+    template_lines: frozenset[str]
+    #: An exact copy of an earlier document: treated alike, but its warning is the first copy's.
+    copy: bool = False
+
+
+def emptied_page(draft: ArticleDraft, template: set[str] | frozenset[str], *, copy: bool = False) -> EmptiedPage | None:
+    """The draft as an :class:`EmptiedPage` if cutting ``template`` would leave it no text
+    (None if it keeps text, or had none to begin with)."""
+    text_lines = {normalise_line(text) for _, text in draft.paragraphs}
+    if not text_lines or not text_lines <= template:
+        return None
+    return EmptiedPage(draft.origin, frozenset(text_lines), frozenset(counted_lines(draft) & template), copy)
+
+
+@dataclass(frozen=True)
+class TemplateCut:
+    """One source's template lines, and the lines that articles the cut would empty keep."""
+
+    template: frozenset[str]
+    #: Article key -> the template lines it keeps (near-duplicate copies: what only they share).
+    spared: dict
+    #: Article key -> its "near-duplicate copies?" warning (none for an exact copy).
+    notices: dict
+
+    def lines_to_cut(self, key) -> frozenset[str]:
+        """The lines to cut from the article ``key`` (``cut_repeated_lines``)."""
+        spared = self.spared.get(key)
+        return self.template - spared if spared else self.template
+
+
+def template_cut(template: set[str] | frozenset[str], in_articles: Mapping[str, int], emptied: Mapping) -> TemplateCut:
+    """Step 2 of the module docstring for one source, decided from what it needs only.
+
+    ``template`` is the source's template lines (counted over its articles but the exact
+    copies), ``in_articles`` how many of its articles, copies included, carry each of them
+    (only needed when ``emptied`` is not empty), and ``emptied`` the :class:`EmptiedPage` of
+    every article the cut would leave with no text, by any key (a position). A template line
+    is furniture when an article that keeps text of its own carries it, i.e. when more
+    articles carry it than emptied pages; an emptied page keeps its other lines.
+    """
+    template = frozenset(template)
+    on_emptied: Counter[str] = Counter(line for page in emptied.values() for line in page.template_lines)
+    spared: dict = {}
+    notices: dict = {}
+    for key, page in emptied.items():
+        own = frozenset(line for line in page.text_lines if in_articles[line] <= on_emptied[line])
+        if not own:
+            continue  # a shell page: nothing but other articles' template
+        spared[key] = own
+        if page.copy:
+            continue  # reported as a duplicate of the first copy, which has the warning
+        others = min(in_articles[line] for line in own) - 1
+        cut = len(page.text_lines - own)
+        kept = "kept whole" if not cut else f"kept but for its {cut} template line{'s' if cut > 1 else ''}"
+        notices[key] = SkippedSource(
+            page.origin,
+            f"every line also appears in {others} other article{'s' if others != 1 else ''} of this source "
+            f"(near-duplicate copies?); {kept}",
+        )
+    return TemplateCut(template, spared, notices)
 
 
 def source_group(draft: ArticleDraft) -> str:

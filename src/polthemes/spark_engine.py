@@ -13,7 +13,9 @@ What runs where:
 * executors: reading JSON Lines (files, folders, globs, gzip; local, HDFS or object
   storage paths), per-record cleaning, tokenizing, counting, TF-IDF, LDA, topic mixtures;
 * driver: the English paragraphs that fit the tokenizer (English term frequencies choose
-  CC-CEDICT senses), the set of template lines per source, the vocabulary (terms and
+  CC-CEDICT senses), the keys of records that reuse an id or repeat a text, the set of
+  template lines per source and the few articles its cut would empty (the local reader's
+  :func:`~polthemes.corpus.template_cut` decides what they keep), the vocabulary (terms and
   counts), the K x V topic-term matrix, and the result tables, which hold one row per
   modelling unit and a few per article (for tens of millions of units, read the Parquet
   copies instead of the CSVs).
@@ -43,14 +45,18 @@ from urllib.parse import unquote
 import numpy as np
 import pandas as pd
 
-from polthemes.boilerplate import normalise_line, repeated_line_threshold
+from polthemes.boilerplate import repeated_line_threshold
 from polthemes.corpus import (
+    TemplateCut,
     _documents,
     _finish,
     _jsonl_records,
+    counted_lines,
     cut_repeated_lines,
-    draft_lines,
+    emptied_page,
+    exact_copy_key,
     source_group,
+    template_cut,
 )
 from polthemes.document import draft_article
 from polthemes.models import DEFAULT_ETA, top_terms_per_topic
@@ -230,8 +236,9 @@ def _partitions(files: list[str], parallelism: int) -> int:
 
 
 def _parse_partition(rows: Iterable[tuple[int, str, int, str]]) -> Iterator[tuple]:
-    """(position, draft) or (position, SkippedSource) per record, parsed by the local
-    reader's own :func:`~polthemes.corpus._jsonl_records` so both engines skip alike."""
+    """(position, draft, exact-copy key) or (position, SkippedSource, "") per record, parsed
+    by the local reader's own :func:`~polthemes.corpus._jsonl_records` so both engines skip
+    alike, and keyed by :func:`~polthemes.corpus.exact_copy_key` as the local reader keys it."""
     for position, file, line_no, line in rows:
         where = "{file}, record {line_no}" if any(c in file for c in "*?[") else "{file}:{line_no}"
         records = _jsonl_records(_display(file), line, first_line_no=line_no, where=where)
@@ -239,7 +246,10 @@ def _parse_partition(rows: Iterable[tuple[int, str, int, str]]) -> Iterator[tupl
             # Hadoop's text reader replaced bytes that are not UTF-8: skip, as the local reader does.
             records = ((location, "not UTF-8 (bytes replaced by U+FFFD when read)") for location, _ in records)
         for item in _documents(Path(_display(file)), records):
-            yield position, item if isinstance(item, SkippedSource) else draft_article(item)
+            if isinstance(item, SkippedSource):
+                yield position, item, ""
+            else:
+                yield position, draft_article(item), exact_copy_key(item.text)
 
 
 def _display(uri: str) -> str:
@@ -356,10 +366,11 @@ def run_spark_analysis(
     timings: dict[str, float] = {}
 
     with _timed(timings, "read"):
-        drafts, parsed, skipped = _read_drafts(spark.sparkContext, files, partitions)
-        read = _finished_articles(spark.sparkContext, drafts, overrides, files, partitions)
+        drafts, copies, parsed, skipped = _read_drafts(spark.sparkContext, files, partitions)
+        read = _finished_articles(spark.sparkContext, drafts, copies, overrides, files, partitions)
     skipped = not_read + skipped + read.skipped
-    warnings = [(named_in[article_id], f"no article with id {article_id!r}") for article_id in read.unknown_ids]
+    # As the local reader lists them: the template rule's, in corpus order, then metadata.csv's.
+    warnings = read.warnings + [(named_in[article_id], f"no article with id {article_id!r}") for article_id in read.unknown_ids]
     _log_report(log, read.duplicates, warnings)
     with _timed(timings, "tokenize"):
         tokens = _tokenize(spark.sparkContext, read.articles, read.n_articles, settings, partitions)
@@ -443,21 +454,25 @@ def _timed(timings: dict[str, float], step: str) -> Iterator[None]:
 def _read_drafts(sc, files: list[str], partitions: int) -> tuple:
     """Step 1: records -> drafts on executors, with the local reader's skips.
 
-    Returns (drafts, the parsed RDD to unpersist at the end, skips). Records stay where they
-    were parsed; only small keys (ids, positions) travel to the driver to decide which
-    records reuse an id, and of those the first keeps it, as locally.
+    Returns (drafts, the positions of exact copies, the parsed RDD to unpersist at the end,
+    skips). Records stay where they were parsed; only small keys (ids, text keys, positions)
+    travel to the driver to decide which records reuse an id (of those the first keeps it,
+    as locally) and, among the rest, which repeat an earlier record's text
+    (:func:`~polthemes.corpus.exact_copy_key`): the template rule does not count those.
     """
     parsed = _numbered_lines(sc, files).repartition(partitions).mapPartitions(_parse_partition).cache()
     try:
-        skipped = parsed.filter(lambda pair: isinstance(pair[1], SkippedSource)).map(lambda pair: (pair[1].location, pair[1].reason)).collect()
+        skipped = parsed.filter(lambda row: isinstance(row[1], SkippedSource)).map(lambda row: (row[1].location, row[1].reason)).collect()
     except Exception as error:  # Py4J wraps Hadoop's read errors (truncated gzip, unreadable file)
         cause = str(error).strip().splitlines()[0][:300]
         raise AnalysisError(f"{', '.join(map(_display, files))}: Spark could not read the input ({cause})") from None
-    drafts = parsed.filter(lambda pair: not isinstance(pair[1], SkippedSource))
-    reused = _later_uses(drafts.map(lambda pair: (pair[1].id, (pair[0], pair[1].origin))), partitions)
+    keyed = parsed.filter(lambda row: not isinstance(row[1], SkippedSource))
+    reused = _later_uses(keyed.map(lambda row: (row[1].id, (row[0], row[1].origin))), partitions)
     skipped += [(origin, f"id {key!r} already used by {first}") for _, origin, key, first in reused]
     dropped = sc.broadcast({position for position, *_ in reused})
-    return drafts.filter(lambda pair: pair[0] not in dropped.value), parsed, skipped
+    keyed = keyed.filter(lambda row: row[0] not in dropped.value)
+    copies = {position for position, *_ in _later_uses(keyed.map(lambda row: (row[2], (row[0], row[1].id))), partitions)}
+    return keyed.map(lambda row: (row[0], row[1])), copies, parsed, skipped
 
 
 @dataclass
@@ -469,37 +484,26 @@ class _ReadArticles:
     n_articles: int
     skipped: list[tuple[str, str]]
     duplicates: list[DuplicateArticle]  # in corpus order, as the local reader lists them
+    warnings: list[tuple[str, str]]  # the template rule's near-copy warnings, in corpus order
     unknown_ids: list[str]  # metadata.csv ids that no record has, sorted
 
 
-def _finished_articles(sc, drafts, overrides: dict[str, dict[str, str]], files: list[str], partitions: int) -> _ReadArticles:
+def _finished_articles(sc, drafts, copies: set, overrides: dict[str, dict[str, str]], files: list[str], partitions: int) -> _ReadArticles:
     """Step 2: template lines cut and articles finished, as the local reader does.
 
-    A source's template lines (those recurring in enough of its articles) are counted by
-    executors; only the lines found reach the driver, to be broadcast back. Then
-    ``metadata.csv`` applies, and an identical body read twice counts once (the first).
+    The cut is the local reader's (:func:`~polthemes.corpus.template_cut`), decided from
+    :func:`_template_cuts`; then ``metadata.csv`` applies, and an identical body read twice
+    counts once (the first).
     """
-    group_sizes = dict(drafts.map(lambda pair: (source_group(pair[1]), 1)).reduceByKey(lambda a, b: a + b).collect())
-    thresholds = {group: repeated_line_threshold(n) for group, n in group_sizes.items() if n >= repeated_line_threshold(n)}
-    repeated: dict[str, set[str]] = {}
-    if thresholds:
-        limits = sc.broadcast(thresholds)
-        counted_lines = (
-            drafts.filter(lambda pair: source_group(pair[1]) in limits.value)
-            .flatMap(lambda pair: [((source_group(pair[1]), line), 1) for line in {normalise_line(t) for t in draft_lines(pair[1]) if t.strip()}])
-            .reduceByKey(lambda a, b: a + b)
-            .filter(lambda item: item[1] >= limits.value[item[0][0]])
-            .keys()
-            .collect()
-        )
-        for group, line in counted_lines:
-            repeated.setdefault(group, set()).add(line)
-    templates = sc.broadcast({group: frozenset(lines) for group, lines in repeated.items()})
+    cuts = sc.broadcast(_template_cuts(sc, drafts, copies))
+    notices = sorted((position, notice) for cut in cuts.value.values() for position, notice in cut.notices.items())
     given = sc.broadcast(overrides)  # metadata.csv of the folders given: a few fields per article
 
     def finish(pair):
         position, draft = pair
-        cut_repeated_lines(draft, templates.value.get(source_group(draft), frozenset()))
+        cut = cuts.value.get(source_group(draft))
+        if cut is not None:
+            cut_repeated_lines(draft, cut.lines_to_cut(position))
         return position, _finish(draft, given.value.get(draft.id, {}))
 
     finished = drafts.map(finish).cache()
@@ -517,7 +521,56 @@ def _finished_articles(sc, drafts, overrides: dict[str, dict[str, str]], files: 
         unknown_ids = sorted(set(overrides) - known)
     if not n_articles:
         raise AnalysisError(f"{', '.join(files)}: no articles found")
-    return _ReadArticles(finished, articles, n_articles, skipped, duplicates, unknown_ids)
+    warnings = [(notice.location, notice.reason) for _, notice in notices]
+    return _ReadArticles(finished, articles, n_articles, skipped, duplicates, warnings, unknown_ids)
+
+
+def _template_cuts(sc, drafts, copies: set) -> dict[str, TemplateCut]:
+    """Each source's :class:`~polthemes.corpus.TemplateCut`, keyed by article position.
+
+    Executors count, per source and line, the articles that carry it (exact ``copies`` left
+    out, as the local reader leaves them out) and all articles (copies in); only the lines
+    that reach the template threshold come to the driver. Then executors send back the few
+    articles that cutting them would empty (:func:`~polthemes.corpus.emptied_page`), and the
+    driver decides, per source, what those keep.
+    """
+    is_copy = sc.broadcast(frozenset(copies))
+    group_sizes = dict(
+        drafts.filter(lambda pair: pair[0] not in is_copy.value)
+        .map(lambda pair: (source_group(pair[1]), 1))
+        .reduceByKey(lambda a, b: a + b)
+        .collect()
+    )
+    thresholds = {group: repeated_line_threshold(n) for group, n in group_sizes.items() if n >= repeated_line_threshold(n)}
+    if not thresholds:
+        return {}
+    limits = sc.broadcast(thresholds)
+    # ((source, line), (articles carrying it but the copies, all articles carrying it))
+    counted = (
+        drafts.filter(lambda pair: source_group(pair[1]) in limits.value)
+        .flatMap(lambda pair: [((source_group(pair[1]), line), (int(pair[0] not in is_copy.value), 1)) for line in counted_lines(pair[1])])
+        .reduceByKey(lambda a, b: (a[0] + b[0], a[1] + b[1]))
+        .filter(lambda item: item[1][0] >= limits.value[item[0][0]])
+        .map(lambda item: (item[0], item[1][1]))
+        .collect()
+    )
+    in_articles: dict[str, dict[str, int]] = {}
+    for (group, line), n in counted:
+        in_articles.setdefault(group, {})[line] = n
+    if not in_articles:
+        return {}
+    templates = sc.broadcast({group: frozenset(lines) for group, lines in in_articles.items()})
+
+    def emptied(pair):
+        position, draft = pair
+        template = templates.value.get(source_group(draft))
+        page = template and emptied_page(draft, template, copy=position in is_copy.value)
+        return [(source_group(draft), position, page)] if page else []
+
+    pages: dict[str, dict] = {}
+    for group, position, page in drafts.flatMap(emptied).collect():
+        pages.setdefault(group, {})[position] = page
+    return {group: template_cut(templates.value[group], lines, pages.get(group, {})) for group, lines in in_articles.items()}
 
 
 @dataclass

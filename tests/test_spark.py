@@ -294,7 +294,7 @@ def test_spark_keeps_near_copies_as_the_local_reader(spark, tmp_path):
 
 def test_spark_refuses_what_mllib_cannot_fit_before_starting(tmp_path):
     corpus = write_seed_jsonl(tmp_path / "seeds.jsonl")
-    with pytest.raises(AnalysisError, match="K >= 2"):
+    with pytest.raises(AnalysisError, match="K must be 2 or more"):
         run_spark_analysis(corpus, AnalysisSettings(k_values=(1,)))
     with pytest.raises(AnalysisError, match="max_iter"):
         run_spark_analysis(corpus, SETTINGS, max_iter=0)

@@ -127,3 +127,20 @@ def test_top_terms_rank_by_weight_and_break_float_ties_by_term():
     weights = np.array([[0.4 + 1e-15, 0.4, 0.2], [0.1, 0.3, 0.6]])
     assert top_terms_per_topic(weights, ["b", "a", "c"], 2) == [["a", "b"], ["c", "a"]]
 
+
+
+def test_tomotopy_runs_one_simd_build_on_every_processor_that_has_it():
+    """tomotopy's avx512 and avx2 builds sample differently; the package pins avx2 where the
+    processor has it, so a seed gives the same themes on a laptop and on a server."""
+    import os
+    import subprocess
+    import sys
+
+    from polthemes.models import TOMOTOPY_ISA, _cpu_flags
+
+    if TOMOTOPY_ISA not in _cpu_flags():
+        pytest.skip(f"this processor has no {TOMOTOPY_ISA}: tomotopy picks its own build here")
+    environment = {key: value for key, value in os.environ.items() if key != "TOMOTOPY_ISA"}
+    probe = "from polthemes.models import import_tomotopy; print(import_tomotopy().isa)"
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=environment, check=True)
+    assert result.stdout.strip() == TOMOTOPY_ISA

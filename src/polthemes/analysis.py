@@ -349,6 +349,10 @@ def library_versions(libraries=RECORDED_LIBRARIES) -> dict[str, str]:
 
 def _manifest(articles, settings, corpus_name, unit, units, bag, selection, model, cross_models) -> dict:
     versions = library_versions()
+    if model.backend == "tomotopy" or "tomotopy" in cross_models:
+        from polthemes.models import import_tomotopy
+
+        versions["tomotopy_isa"] = import_tomotopy().isa  # the SIMD build that sampled
     return {
         "polthemes": __version__,
         "corpus": {"name": corpus_name, "sha256": corpus_hash(articles), "articles": len(articles),

@@ -17,7 +17,9 @@ crisp top terms). One worker by default, so a seed always gives the same topics.
 from __future__ import annotations
 
 import logging
+import os
 import re
+import sys
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from typing import ClassVar
@@ -44,6 +46,35 @@ def top_terms_per_topic(topic_terms: np.ndarray, vocabulary: Sequence[str], n: i
         for row in np.round(topic_terms, 12)
     ]
 
+
+
+#: tomotopy's SIMD build, pinned where the processor has it. tomotopy ships sse2, avx2 and
+#: avx512 builds and loads the widest the processor has; the avx2 and avx512 builds draw
+#: differently in the last bits, so one seed gave other themes (and other notebook numbers)
+#: on another machine. Set ``TOMOTOPY_ISA`` yourself to choose another.
+TOMOTOPY_ISA = "avx2"
+
+
+def import_tomotopy():
+    """``tomotopy``, loaded with :data:`TOMOTOPY_ISA` when the processor has it (see there);
+    the manifest records the build that ran (``libraries.tomotopy_isa``)."""
+    if "tomotopy" not in sys.modules and "TOMOTOPY_ISA" not in os.environ and TOMOTOPY_ISA in _cpu_flags():
+        os.environ["TOMOTOPY_ISA"] = TOMOTOPY_ISA
+    import tomotopy
+
+    return tomotopy
+
+
+def _cpu_flags() -> set[str]:
+    """The processor's feature flags where Linux lists them (elsewhere none: nothing is pinned)."""
+    try:
+        with open("/proc/cpuinfo", encoding="ascii", errors="replace") as handle:
+            for line in handle:
+                if line.startswith("flags"):
+                    return set(line.split(":", 1)[1].split())
+    except OSError:
+        pass
+    return set()
 
 class ModelParameterError(ValueError):
     """A parameter cannot work with this corpus; raised before any fitting starts."""
@@ -129,7 +160,7 @@ class TomotopyLDA(TopicModel):
     tolerance = 5e-3
 
     def _fit(self, bag):
-        import tomotopy as tp
+        tp = import_tomotopy()
 
         model = tp.LDAModel(k=self.n_topics, alpha=self.alpha_, eta=self.eta, seed=self.random_state)
         rows = []
@@ -182,7 +213,7 @@ class TomotopyLDA(TopicModel):
         data = state.pop("_model_bytes", None)
         self.__dict__.update(state)
         if data is not None:
-            import tomotopy as tp
+            tp = import_tomotopy()
 
             self._model, self._tp = tp.LDAModel.loads(data), tp
 

@@ -10,7 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-ORDER = ("preprocessing_throughput", "lda_time_to_quality", "archive_end_to_end", "spark_vs_local", "spark_vs_local_online")
+ORDER = (
+    "preprocessing_throughput", "lda_time_to_quality", "archive_end_to_end", "spark_vs_local", "spark_vs_local_online",
+    "alignment_dev",
+)
 
 
 def collect(results_dir: Path = HERE / "results", out: Path = HERE / "RESULTS.md") -> Path:

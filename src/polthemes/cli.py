@@ -65,6 +65,19 @@ model and a manifest (corpus hash, parameters, library versions) into the result
 The same corpus and settings always give byte-identical tables."""
 
 
+_ALIGNMENT_HELP = """\
+How well the shared space joins the two languages, measured on a collection of document
+pairs: records with a `pair` field, one Chinese (zh) and one English (en) article per pair
+(e.g. a translation and its original). Each Chinese document looks for its own translation
+among all English documents, and each English document for its original: top-1, top-5 and
+mean reciprocal rank, in the concept-term TF-IDF space (cosine) and in theme space at each
+K asked for (Hellinger distance between theme mixtures, cosine beside it). Then the share
+of each language's tokens in the shared space, and the share of a document's in-space
+tokens on terms its own translation contains, against other documents' (chance). The
+naive mapping (every jieba word to its first CC-CEDICT sense, no glossary) is measured
+beside the concept space."""
+
+
 class _OneLineParser(argparse.ArgumentParser):
     """argparse, but a bad argument is one line (what is wrong, and where help is), not a
     usage block: the same shape as every other error of the command line."""
@@ -151,6 +164,24 @@ def build_parser() -> argparse.ArgumentParser:
     fit.add_argument("--max-iter", type=_count(1), default=None, metavar="N", help="MLlib LDA iterations for --engine spark (default: em 50, online 100)")
     fit.set_defaults(handler=_fit)
 
+    alignment = commands.add_parser(
+        "alignment",
+        help="how well each document of a parallel collection finds its translation",
+        description=_ALIGNMENT_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    alignment.add_argument("corpus", metavar="CORPUS", help="collection of document pairs (records with pair and language fields)")
+    alignment.add_argument("--k", type=_alignment_k, nargs="+", default=None, metavar="K",
+                           help="theme spaces to measure: 'chosen' (the K the selection rule picks from --sweep), a K, "
+                                "several (10 20 40 or 10,20,40), or 'none' for the token spaces only (default: chosen)")
+    alignment.add_argument("--sweep", type=_k_values, default=defaults.k_values, metavar="RANGE",
+                           help=f"K range the rule chooses from (default: {defaults.k_values[0]}-{defaults.k_values[-1]})")
+    alignment.add_argument("--seeds", type=_count(1), default=defaults.n_seeds, metavar="N", help=f"seeds per K of the sweep (default: {defaults.n_seeds})")
+    alignment.add_argument("--seed", type=int, default=defaults.seed, help=f"first seed; a fixed K is fitted with this one (default: {defaults.seed})")
+    alignment.add_argument("--no-baseline", action="store_true", help="leave out the naive CC-CEDICT mapping")
+    _add_execution_arguments(alignment)
+    alignment.set_defaults(handler=_alignment)
+
     notebooks = commands.add_parser(
         "notebooks",
         help="re-execute every notebook in notebooks/ in place (what make runs)",
@@ -194,6 +225,16 @@ def _k_values(text: str) -> tuple[int, ...]:
             f"K must be {MIN_K} or more (one theme holds everything and says nothing), got {text!r}"
         )
     return values
+
+
+def _alignment_k(text: str) -> tuple:
+    """One ``--k`` item of ``alignment``: ``chosen``, ``none`` (nothing), or K values as ``--k`` of ``fit``."""
+    word = text.strip().lower()
+    if word == "chosen":
+        return ("chosen",)
+    if word == "none":
+        return ()
+    return _k_values(text)
 
 
 def _add_token_arguments(parser: argparse.ArgumentParser) -> None:
@@ -411,6 +452,26 @@ def _coverage(args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
     else:
         print(report.to_text())
+    return 0
+
+
+def _alignment(args: argparse.Namespace) -> int:
+    from polthemes.alignment import AlignmentError, document_pairs, measure_alignment
+
+    k_values = tuple(dict.fromkeys(k for item in (args.k or [("chosen",)]) for k in item))
+    settings = AnalysisSettings(k_values=args.sweep, n_seeds=args.seeds, seed=args.seed)
+    settings.check()
+    execution = _execution(args)
+    started = time.perf_counter()
+    report = _read_reported(args.corpus)
+    try:
+        document_pairs(report.articles)  # refused before any tokenizing
+        result = measure_alignment(report.articles, k_values=k_values, settings=settings, naive_baseline=not args.no_baseline,
+                                   log=lambda m: print(m, file=sys.stderr), **execution)
+    except AlignmentError as error:
+        raise CorpusError(f"{args.corpus}: {error}") from None
+    print(result.to_text())
+    print(f"\nmeasured in {time.perf_counter() - started:.1f} s", file=sys.stderr)
     return 0
 
 

@@ -8,7 +8,7 @@ Accepted inputs (``read_corpus(path)``):
 * a single article file or a single collection file.
 
 A collection record has a ``text`` field and optional ``id, title, date, source, url,
-author`` fields (the layout of ``../shared/corpora/*.jsonl.gz``).
+author, pair`` fields (the layout of ``../shared/corpora/*.jsonl.gz``).
 
 Nothing is ever written next to the input. Whatever cannot be read (empty, binary,
 undecodable, malformed, unsupported language, duplicate) is skipped and reported in the
@@ -79,7 +79,7 @@ from polthemes.records import Article, CorpusReport, DuplicateArticle, RemovedLi
 #: Column/field names accepted for the article body in collections, in order of preference.
 TEXT_FIELDS = ("text", "body", "content")
 #: Collection fields copied into the article's metadata.
-GIVEN_FIELDS = ("title", "date", "source", "author", "url")
+GIVEN_FIELDS = ("title", "date", "source", "author", "url", "pair")
 
 
 class CorpusError(ValueError):

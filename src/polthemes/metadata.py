@@ -17,8 +17,10 @@ from pathlib import Path
 
 from polthemes.resources import read_list, read_tsv
 
-#: Fields an article record carries and ``metadata.csv`` may set.
-METADATA_FIELDS = ("title", "date", "source", "author", "url", "language")
+#: Fields an article record carries and ``metadata.csv`` may set. ``pair`` names the
+#: translation pair an article belongs to in a parallel collection (one zh and one en
+#: article share it; see :mod:`polthemes.alignment`); empty for ordinary articles.
+METADATA_FIELDS = ("title", "date", "source", "author", "url", "language", "pair")
 
 _MONTHS = {
     name: number

@@ -43,6 +43,8 @@ class Article:
     source: str = ""
     author: str = ""
     url: str = ""
+    #: The translation pair of a parallel collection this article belongs to ("" if none).
+    pair: str = ""
     origin: str = ""
     encoding: str = "utf-8"
     content_sha1: str = ""

@@ -276,14 +276,14 @@ def _tokenize_partition(articles: Iterable, key: str, state: dict, unit: str, wi
     """Per ``(position, article)``: its modelling units (each with the article's position,
     for corpus order), its token counts (for labels and coverage) and all its terms (for
     the per-article TF-IDF table, which counts whole articles as the local engine does)."""
-    from polthemes.tokens import TokenizedArticle, _article_paragraphs
+    from polthemes.tokens import TokenizedArticle, article_paragraphs
     from polthemes.concepts import STOPWORD
     from polthemes.units import modelling_units
 
     pipeline = _worker_pipeline(key, state)
     for (file_index, line_no), article in articles:
         paragraphs, counts = [], Counter()
-        for text, language in _article_paragraphs(article):
+        for text, language in article_paragraphs(article):
             tokens = pipeline.tokenize(text, language)
             counts.update(tokens)
             paragraphs.append(tuple(term for term, _, _, origin in tokens if origin != STOPWORD))
@@ -593,10 +593,10 @@ def _tokenize(sc, articles, n_articles: int, settings: AnalysisSettings, partiti
     number of partitions, because MLlib's LDA numbers documents and seeds its start by
     partition: that is what makes a seeded run repeatable.
     """
-    from polthemes.tokens import TokenizedCorpus, TokenPipeline, _article_paragraphs
+    from polthemes.tokens import TokenizedCorpus, TokenPipeline, article_paragraphs
     from polthemes.units import resolve_unit
 
-    english = articles.flatMap(lambda pair: [(pair[0], t) for t, lang in _article_paragraphs(pair[1]) if lang == "en"]).collect()
+    english = articles.flatMap(lambda pair: [(pair[0], t) for t, lang in article_paragraphs(pair[1]) if lang == "en"]).collect()
     pipeline = TokenPipeline(settings.mode).fit_english([text for _, text in sorted(english)])
     state = pipeline.fitted_state()
     key = hashlib.sha1(pickle.dumps(state)).hexdigest()  # names this fitted state in worker processes

@@ -215,7 +215,7 @@ class TokenPipeline:
             for chunk, segmented in segmenter.segment_chunks(_chunks(articles, CHUNK_ARTICLES), texts_of=_chinese_texts):
                 for article in chunk:
                     paragraphs = []
-                    for text, language in _article_paragraphs(article):
+                    for text, language in article_paragraphs(article):
                         tokens = self.tokenize(text, language, segmented=segmented.get(text))
                         token_counts.update(tokens)
                         paragraphs.append(tuple(term for term, _, _, origin in tokens if origin != STOPWORD))
@@ -302,11 +302,15 @@ def _chunks(articles: Iterable[Article], size: int) -> Iterator[list[Article]]:
 
 
 def _chinese_texts(chunk: list[Article]) -> list[str]:
-    return [text for article in chunk for text, language in _article_paragraphs(article) if language == "zh"]
+    return [text for article in chunk for text, language in article_paragraphs(article) if language == "zh"]
 
 
-def _article_paragraphs(article: Article) -> list[tuple[str, str]]:
-    """``(text, language)`` per paragraph; an undetermined paragraph takes the article's language."""
+def article_paragraphs(article: Article) -> list[tuple[str, str]]:
+    """``(text, language)`` per paragraph; an undetermined paragraph takes the article's language.
+
+    Public because every tokenizer of articles (the Spark engine's, the naive baseline of
+    :mod:`polthemes.naive_mapping`) must route paragraphs to a language exactly as here.
+    """
     languages = article.paragraph_languages or (article.language,) * len(article.paragraphs)
     return [
         (text, language if language in ("zh", "en") else article.language)
@@ -315,7 +319,10 @@ def _article_paragraphs(article: Article) -> list[tuple[str, str]]:
 
 
 def _paragraphs(articles: Iterable[Article]) -> list[tuple[str, str]]:
-    return [pair for article in articles for pair in _article_paragraphs(article)]
+    return [pair for article in articles for pair in article_paragraphs(article)]
 
 
-__all__ = ["DICTIONARY", "ENGLISH", "GLOSSARY", "MODES", "TokenPipeline", "TokenizedArticle", "TokenizedCorpus", "UNMAPPED"]
+__all__ = [
+    "DICTIONARY", "ENGLISH", "GLOSSARY", "MODES", "TokenPipeline", "TokenizedArticle", "TokenizedCorpus", "UNMAPPED",
+    "article_paragraphs",
+]

@@ -67,7 +67,7 @@ def wait_for(process, lines: queue.Queue, wanted: str, seen: list[str], timeout_
 
 
 @pytest.mark.parametrize("phase", ["tokenize", "sweep", "write"])
-@pytest.mark.parametrize("stop", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
+@pytest.mark.parametrize("stop", [signal.SIGKILL, signal.SIGTERM, signal.SIGINT], ids=["SIGKILL", "SIGTERM", "SIGINT"])
 def test_a_stopped_run_leaves_the_earlier_results_and_no_workers(stop, phase, runs, tmp_path):
     corpus, clean, earlier = runs
     out = tmp_path / "work" / "out"
@@ -85,6 +85,9 @@ def test_a_stopped_run_leaves_the_earlier_results_and_no_workers(stop, phase, ru
         workers = child_processes(process.pid)
         assert len(workers) == (0 if phase == "write" else 2), seen  # the pools are there (and gone when writing)
         os.kill(process.pid, stop)
+        if stop == signal.SIGINT:  # Ctrl-C in a terminal reaches the whole process group
+            for pid in workers:
+                os.kill(pid, stop)
         status = process.wait(timeout=60)
     finally:
         if process.poll() is None:
@@ -95,8 +98,8 @@ def test_a_stopped_run_leaves_the_earlier_results_and_no_workers(stop, phase, ru
         time.sleep(0.02)
     assert [pid for pid in workers if is_alive(pid)] == [], f"workers outlived the {stop.name}ed run"
 
-    if stop == signal.SIGTERM:
-        assert status == 143
+    if stop in (signal.SIGTERM, signal.SIGINT):
+        assert status == (143 if stop == signal.SIGTERM else 130)
         deadline = time.monotonic() + 10
         while (not seen or seen[-1] is not None) and time.monotonic() < deadline:
             try:
@@ -104,7 +107,10 @@ def test_a_stopped_run_leaves_the_earlier_results_and_no_workers(stop, phase, ru
             except queue.Empty:
                 pass
         printed = [line for line in seen if line is not None]
-        assert printed[-1] == "polthemes: stopped by SIGTERM"
+        assert printed[-1] == (
+            "polthemes: stopped by SIGTERM" if stop == signal.SIGTERM
+            else "polthemes: interrupted; earlier results are left as they were"
+        )
         assert not any("Traceback" in line for line in printed), printed
     else:
         assert status == -signal.SIGKILL
@@ -113,7 +119,7 @@ def test_a_stopped_run_leaves_the_earlier_results_and_no_workers(stop, phase, ru
     if stop == signal.SIGKILL and phase == "write":
         assert len(leftovers) == 1 and leftovers[0].startswith(".out.staging-")  # what the killed run left
     else:
-        assert leftovers == []  # SIGTERM cleans up; before the write there is nothing to clean
+        assert leftovers == []  # SIGTERM and Ctrl-C clean up; before the write there is nothing to clean
 
     again = subprocess.run(command, env=polthemes_environment(tmp_path / "cache"), capture_output=True, text=True, timeout=300)
     assert again.returncode == 0, again.stderr

@@ -29,6 +29,8 @@ from polthemes.resources import ResourceFileError
 from polthemes.settings import BACKEND_NAMES, MIN_K, AnalysisError, AnalysisSettings
 
 EXIT_USER_ERROR = 2
+#: Exit status after Ctrl-C (128 + SIGINT), as a shell reports it.
+EXIT_INTERRUPTED = 130
 
 _DESCRIPTION = """\
 Find recurring themes in Chinese and English political writing.
@@ -275,6 +277,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Terminated as stop:
         print("polthemes: stopped by SIGTERM", file=sys.stderr)
         return stop.code
+    except KeyboardInterrupt:
+        # Ctrl-C: as SIGTERM, every finally has run (pools stopped, staging removed).
+        print("polthemes: interrupted; earlier results are left as they were", file=sys.stderr)
+        return EXIT_INTERRUPTED
     finally:
         if previous_handler is not None:
             signal.signal(signal.SIGTERM, previous_handler)

@@ -80,6 +80,9 @@ _PR_SET_PDEATHSIG = 1
 def _start_worker(parent: int, initializer, initargs) -> None:
     """Every pool worker's first step (see :func:`fork_pool`), then the caller's initializer."""
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    # Ctrl-C reaches the whole process group: the parent stops the pool, a worker must not
+    # print a traceback of its own for it.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     die_with_parent(parent)
     if initializer is not None:
         initializer(*initargs)

@@ -281,6 +281,7 @@ def write_results_folder(out: str | Path, write: Callable[[Path], None], *, corp
             raise OutputFolderError(f"{out}: cannot write there: {_reason(error)}") from None
         try:
             write(staging)
+            sync_tree(staging)  # on disk before it is swapped in: a power cut must not leave empty tables
         except OSError as error:
             raise OutputFolderError(f"{out}: cannot write the results: {_reason(error)}; {out} is left as it was") from None
         pause_point("write")
@@ -295,6 +296,20 @@ def write_results_folder(out: str | Path, write: Callable[[Path], None], *, corp
         for leftover in filter(None, (staging, old)):
             _remove_if_ours(leftover)
     return sorted(out.iterdir())
+
+
+def sync_tree(folder: Path) -> None:
+    """``fsync`` every file and folder under ``folder`` (and the folder itself): a rename is
+    atomic against a crash of the process, only a synced file is safe against one of the
+    machine."""
+    for path in sorted(folder.rglob("*")) + [folder]:
+        if path.is_symlink() or not (path.is_file() or path.is_dir()):
+            continue
+        descriptor = os.open(path, os.O_RDONLY | (getattr(os, "O_DIRECTORY", 0) if path.is_dir() else 0))
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
 
 
 def _reason(error: OSError) -> str:

@@ -21,7 +21,7 @@ EXPECTED_FILES = {
     "article_similarity.csv", "article_theme_uncertainty.csv", "article_themes.csv", "backend_agreement.csv",
     "distinctive_terms.csv", "document_topics.csv", "k_selection.csv", "k_selection_runs.csv", "manifest.json",
     "model_tomotopy.bin", "passages.csv", "recurring_themes.csv", "topic_terms.csv", "topic_terms_gensim.csv", "topic_terms_nmf.csv",
-    "topic_terms_sklearn.csv",
+    "topic_terms_sklearn.csv", "theme_support.csv",
 }
 
 

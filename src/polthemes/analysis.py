@@ -22,6 +22,7 @@ import pandas as pd
 
 from polthemes import __version__
 from polthemes.config import RESOURCES_DIR
+from polthemes.consensus import theme_support
 from polthemes.features import BagOfWords, bag_of_words, distinctive_terms, document_similarity
 from polthemes.models import TopicModel, make_model, top_terms_per_topic
 from polthemes.outputs import check_results_folder, write_bytes_atomic, write_results_folder, write_text_atomic
@@ -116,6 +117,8 @@ def run_analysis(
     clock = time.perf_counter()
     labels = theme_labels(model.top_terms(10), tokens, overrides=read_label_overrides())
     article_themes = article_theme_matrix(model, units, labels)
+    # How many of the sweep's chains at this K found each theme (one chain: not measured).
+    support = theme_support(model, [selection.models[(k, seed)] for seed in settings.seeds], labels)
 
     timings["themes"] = time.perf_counter() - clock
     clock = time.perf_counter()
@@ -144,6 +147,7 @@ def run_analysis(
         {
             "k_selection": selection.summary.assign(chosen=lambda t: t.k == k),
             "k_selection_runs": selection.runs,
+            "theme_support": support,
             "topic_terms": _topic_terms_table(model, labels, tokens, settings.top_terms),
             "document_topics": _document_topics_table(model, units),
             "article_themes": _article_themes_table(article_themes, articles),

@@ -389,7 +389,7 @@ def _fit(args: argparse.Namespace) -> int:
     if result.selection.stability_note:
         print(f"\nnote: {result.selection.stability_note}")
     print()
-    _print_themes(result.labels)
+    _print_themes(result.labels, result.tables.get("theme_support"))
     if report.warnings or report.skipped:
         print(f"\nnote: reading the corpus gave {len(report.warnings)} warning(s) and {len(report.skipped)} skip(s), "
               "listed on standard error and in manifest.json ('reading')")
@@ -397,10 +397,14 @@ def _fit(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_themes(labels: Sequence[str]) -> None:
+def _print_themes(labels: Sequence[str], support=None) -> None:
+    """The themes, and with ``support`` (the ``theme_support`` table) how many chains found each."""
+    from polthemes.consensus import support_line
+
     print("themes:")
     for k, label in enumerate(labels):
-        print(f"  {k}: {label}")
+        found = f"  ({support_line(support.iloc[k])})" if support is not None else ""
+        print(f"  {k}: {label}{found}")
 
 
 def _timings(timings_s: dict[str, float]) -> str:

@@ -39,7 +39,7 @@ MARKER = ".polthemes-results"
 RESULT_FILES = {
     MARKER, "article_similarity.csv", "article_themes.csv", "backend_agreement.csv", "distinctive_terms.csv",
     "document_topics.csv", "k_selection.csv", "k_selection_runs.csv", "manifest.json", "model_tomotopy.bin",
-    "passages.csv", "recurring_themes.csv", "topic_terms.csv",
+    "passages.csv", "recurring_themes.csv", "theme_support.csv", "topic_terms.csv",
 }
 
 
@@ -529,7 +529,7 @@ def test_fit_with_a_damaged_cache_gives_the_tables_of_a_run_without_one(tmp_path
     assert len(warnings) == 1 and "segmentation cache is damaged (file is not a database)" in warnings[0]
     plain, cached = tree_snapshot(tmp_path / "plain"), tree_snapshot(tmp_path / "cached")
     tables = [name for name in plain if name.endswith(".csv") or name == "manifest.json"]
-    assert len(tables) == 11 and {name: cached[name] for name in tables} == {name: plain[name] for name in tables}
+    assert len(tables) == 12 and {name: cached[name] for name in tables} == {name: plain[name] for name in tables}
 
 
 def test_a_cache_file_that_cannot_be_opened_means_no_cache(corpus_and_terms, cache_dir, capsys):

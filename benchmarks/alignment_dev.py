@@ -118,15 +118,10 @@ def write_report(report, out: Path, workers: int, elapsed_s: float) -> None:
         lines.append(f"| {row.mapping} | {row.direction} | {_f(row.own_translation)} | {_f(row.own_lowest)} | {_f(row.other_documents)} |")
     lines += ["", "Against the issue's targets:", ""] + [f"- {line}" for line in targets(report)]
     lines += [f"- note from the selection rule: {note}" for note in report.notes]
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_suffix(".tmp")
-    tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    tmp.replace(out)
-    print(f"wrote {out}")
     sys.path.insert(0, str(HERE))
-    from collect_results import collect
+    from collect_results import write_result
 
-    collect()
+    write_result(out, lines)
 
 
 def targets(report) -> list[str]:

@@ -132,15 +132,10 @@ def write_report(rows: list[dict], out: Path, workers: int) -> None:
         cells += [f"{r['timings_s'].get(s, 0):.1f}" for s in steps]
         cells += [f"**{r['wall_s']:.1f}**", f"{r['peak_rss_mb']:.0f}", f"{r['peak_rss_workers_mb']:.0f}"]
         lines.append("| " + " | ".join(cells) + " |")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_suffix(".tmp")
-    tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    tmp.replace(out)
-    print(f"wrote {out}")
     sys.path.insert(0, str(HERE))
-    from collect_results import collect
+    from collect_results import write_result
 
-    collect()
+    write_result(out, lines)
 
 
 if __name__ == "__main__":

@@ -16,6 +16,16 @@ ORDER = (
 )
 
 
+def write_result(out: Path, lines: list[str]) -> Path:
+    """Write one benchmark's result file atomically, then regenerate ``RESULTS.md``."""
+    from polthemes.outputs import write_text_atomic
+
+    write_text_atomic(out, "\n".join(lines) + "\n")
+    print(f"wrote {out}")
+    collect()
+    return out
+
+
 def collect(results_dir: Path = HERE / "results", out: Path = HERE / "RESULTS.md") -> Path:
     files = sorted(results_dir.glob("*.md"), key=lambda p: (ORDER.index(p.stem) if p.stem in ORDER else len(ORDER), p.stem))
     parts = [

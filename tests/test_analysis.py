@@ -147,3 +147,18 @@ def test_tfidf_tables_reuse_the_model_counts_when_units_are_whole_articles(seed_
     one_short = bag_of_words([a.terms for a in tokens.articles[:-1]], vocabulary=bag.vocabulary)
     with pytest.raises(ValueError, match="4 rows for 5 articles"):
         tfidf_tables(tokens, article_bag=one_short)
+
+
+def test_tokens_given_once_give_the_tables_of_a_run_that_tokenizes(seed_report):
+    settings = AnalysisSettings(k_values=(3,), n_seeds=1, n_boot=0, cross_check=())
+    fresh = run_analysis(seed_report.articles, settings)
+    reused = run_analysis(seed_report.articles, AnalysisSettings(k_values=(4,), n_seeds=1, n_boot=0, cross_check=()),
+                          tokens=fresh.tokens)
+    again = run_analysis(seed_report.articles, settings, tokens=reused.tokens)
+    assert reused.tokens is fresh.tokens  # not tokenized a second time
+    for name, table in fresh.tables.items():
+        pd.testing.assert_frame_equal(again.tables[name], table, obj=name)
+    with pytest.raises(AnalysisError, match="the tokens given are not these articles"):
+        run_analysis(seed_report.articles[:4], settings, tokens=fresh.tokens)
+    with pytest.raises(AnalysisError, match="in monolingual mode"):
+        run_analysis(seed_report.articles, AnalysisSettings(mode="monolingual", k_values=(3,), n_seeds=1), tokens=fresh.tokens)

@@ -406,8 +406,8 @@ def measure_alignment(
         else:
             raise ValueError(f"a K is a whole number or {CHOSEN!r}, got {k!r}")
         log(f"fitting themes at K = {k} ...")
-        result = run_analysis(ordered, run_settings, workers=workers, cache_dir=cache_dir)
-        tokens = tokens or result.tokens
+        result = run_analysis(ordered, run_settings, workers=workers, cache_dir=cache_dir, tokens=tokens)
+        tokens = result.tokens  # tokenized once, by the first run; every other K reuses them
         fitted_k = result.selection.chosen_k
         if k == CHOSEN:
             chosen_k = fitted_k

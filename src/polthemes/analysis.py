@@ -72,6 +72,7 @@ def run_analysis(
     workers: int = 1,
     cache_dir: str | Path | None = None,
     report: CorpusReport | None = None,
+    tokens: TokenizedCorpus | None = None,
 ) -> AnalysisResult:
     """Model ``articles`` with ``settings``; write results to ``out_dir`` if given.
 
@@ -79,7 +80,9 @@ def run_analysis(
     segmentation cache. Neither changes any result: they are how the run is carried out,
     not what it computes, so they stay out of the settings and the manifest. ``report`` is
     the corpus reading the articles came from: its skips, duplicates and warnings go into
-    the manifest, so the results folder says what its model never saw.
+    the manifest, so the results folder says what its model never saw. ``tokens`` are these
+    articles already tokenized in ``settings.mode`` (a caller fitting several K on one corpus
+    tokenizes it once); they are checked against the articles, never trusted blindly.
     """
     settings.check()
     if not articles:
@@ -90,7 +93,12 @@ def run_analysis(
     timings: dict[str, float] = {}
     clock = time.perf_counter()
 
-    tokens = TokenPipeline(settings.mode, dictionary_cache=cache_dir).fit(articles).transform(articles, workers=workers, cache_dir=cache_dir, total=len(articles))
+    if tokens is None:
+        tokens = TokenPipeline(settings.mode, dictionary_cache=cache_dir).fit(articles).transform(
+            articles, workers=workers, cache_dir=cache_dir, total=len(articles)
+        )
+    elif tokens.mode != settings.mode or [a.id for a in tokens.articles] != [a.id for a in articles]:
+        raise AnalysisError(f"the tokens given are not these articles in {settings.mode} mode; tokenize them again")
     timings["tokenize"] = time.perf_counter() - clock
     clock = time.perf_counter()
     unit = resolve_unit(settings.unit, len(articles))

@@ -79,7 +79,36 @@ def _results_of_results(tmp_path, corpus, project):
     return project / "results"
 
 
+def _results_with_a_note_of_the_users(tmp_path, corpus, project):
+    # An earlier results folder into which the researcher saved a note of their own.
+    folder = tmp_path / "results_with_note"
+    folder.mkdir()
+    (folder / MARKER).write_text(outputs.MARKER_TEXT + "files:\ntopic_terms.csv\n", encoding="utf-8")
+    (folder / "topic_terms.csv").write_text("theme,label\n0,a\n", encoding="utf-8")
+    (folder / "my_notes.txt").write_bytes(seed_bytes(SMALL_CORPUS_IDS[1]))
+    return folder
+
+
+def _marked_folder_with_a_notebook(tmp_path, corpus, project):
+    # A marker without an inventory (a run killed while writing): only polthemes' kinds of file pass.
+    folder = tmp_path / "marked"
+    folder.mkdir()
+    (folder / MARKER).write_text(outputs.MARKER_TEXT, encoding="utf-8")
+    (folder / "analysis.ipynb").write_text("{}\n", encoding="utf-8")
+    return folder
+
+
 REFUSED = {
+    "a results folder holding a file of the user's": (
+        _results_with_a_note_of_the_users,
+        "{out}: holds files or folders polthemes did not write (my_notes.txt), so it is left alone: "
+        "move them out, or give a folder of its own",
+    ),
+    "a marked folder without inventory holding a notebook": (
+        _marked_folder_with_a_notebook,
+        "{out}: holds files or folders polthemes did not write (analysis.ipynb), so it is left alone: "
+        "move them out, or give a folder of its own",
+    ),
     "an existing file": (_file, "{out}: exists and is not a folder; give a folder for the results"),
     "a folder of the user's own": (
         _own_folder,
@@ -198,7 +227,10 @@ def test_results_folder_carries_the_marker_and_replaces_only_its_own(results, re
     out = tmp_path / "out"
     write_results(results[0], out)
     assert set(references[0]) == RESULT_FILES
-    assert (out / MARKER).read_text(encoding="utf-8").startswith("polthemes results folder\n")
+    marker = (out / MARKER).read_text(encoding="utf-8")
+    assert marker.startswith("polthemes results folder\n")
+    # The marker lists what the run wrote, so a file added later is known not to be ours.
+    assert marker.split("files:\n")[1].splitlines() == sorted(name for name in RESULT_FILES if name != MARKER)
     write_results(results[1], out)  # a results folder of an earlier run: replaced whole
     assert tree_snapshot(out) == references[1]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]  # no staging or retired folder left

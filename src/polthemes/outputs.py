@@ -185,14 +185,7 @@ def _is_legacy_results_folder(folder: Path) -> bool:
         return False
     if not isinstance(manifest, dict) or not {"polthemes", "corpus", "settings", "model"} <= set(manifest):
         return False
-    for entry in entries:
-        if entry.is_symlink():
-            return False
-        if entry.is_dir() and entry.name not in _RESULT_FOLDERS:
-            return False
-        if entry.is_file() and not (entry.name in _RESULT_FILES or entry.suffix == ".csv"):
-            return False
-    return True
+    return all(_is_result_entry(entry) for entry in entries)
 
 
 def _not_replaceable(folder: Path) -> str:
@@ -206,10 +199,24 @@ def _not_replaceable(folder: Path) -> str:
     if not is_results_folder(folder):
         return (f"is a folder that polthemes did not write (no {RESULTS_MARKER} marker), so it is left alone: "
                 "give a new or empty folder, or an earlier results folder")
-    foreign = sorted(e.name for e in entries if e.is_dir() and not e.is_symlink() and e.name not in _RESULT_FOLDERS)
+    inventory = _marker_inventory(folder)
+    if inventory is None:  # no list of what the run wrote: judge by the kinds of file polthemes writes
+        foreign = sorted(e.name for e in entries if not _is_result_entry(e))
+    else:
+        foreign = sorted(e.name for e in entries if e.name != RESULTS_MARKER and e.name not in inventory)
     if foreign:
-        return f"holds folders polthemes did not write ({', '.join(foreign)}/), so it is left alone: give a folder of its own"
+        return (f"holds files or folders polthemes did not write ({', '.join(foreign)}), so it is left alone: "
+                "move them out, or give a folder of its own")
     return ""
+
+
+def _is_result_entry(entry: Path) -> bool:
+    """Whether ``entry`` is of a kind polthemes writes into a results folder."""
+    if entry.is_symlink():
+        return False
+    if entry.is_dir():
+        return entry.name in _RESULT_FOLDERS
+    return entry.name in _RESULT_FILES or entry.suffix == ".csv"
 
 
 def _refuse_protected(path: Path, advice: str) -> None:
@@ -281,6 +288,7 @@ def write_results_folder(out: str | Path, write: Callable[[Path], None], *, corp
             raise OutputFolderError(f"{out}: cannot write there: {_reason(error)}") from None
         try:
             write(staging)
+            _write_marker(staging, inventory=True)
             sync_tree(staging)  # on disk before it is swapped in: a power cut must not leave empty tables
         except OSError as error:
             raise OutputFolderError(f"{out}: cannot write the results: {_reason(error)}; {out} is left as it was") from None
@@ -312,6 +320,31 @@ def sync_tree(folder: Path) -> None:
             os.close(descriptor)
 
 
+_INVENTORY_HEADER = "files:\n"
+
+
+def _write_marker(folder: Path, *, inventory: bool = False) -> None:
+    """The marker; with ``inventory``, followed by every entry the run wrote, so that a file a
+    user later puts into the folder is known not to be ours (and the folder is left alone)."""
+    text = MARKER_TEXT
+    if inventory:
+        names = sorted(entry.name for entry in folder.iterdir() if entry.name != RESULTS_MARKER)
+        text += _INVENTORY_HEADER + "".join(f"{name}\n" for name in names)
+    write_text_atomic(folder / RESULTS_MARKER, text)
+
+
+def _marker_inventory(folder: Path) -> set[str] | None:
+    """The entries the marker of ``folder`` says the run wrote; ``None`` for a marker without
+    an inventory (a run killed while writing, or a folder written before inventories)."""
+    try:
+        text = (folder / RESULTS_MARKER).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    if not text.startswith(MARKER_TEXT + _INVENTORY_HEADER):
+        return None
+    return set(text[len(MARKER_TEXT + _INVENTORY_HEADER):].splitlines())
+
+
 def _reason(error: OSError) -> str:
     reason = error.strerror or str(error)
     return f"{reason} ({error.filename})" if error.filename else reason
@@ -334,7 +367,7 @@ def _new_staging(target: Path) -> tuple[Path, int]:
         raise OSError(errno.EBUSY, "could not create a staging folder", str(target.parent))
     try:
         os.chmod(staging, 0o777 & ~_umask())  # mkdtemp makes 0700 folders; results are ordinary folders
-        write_text_atomic(staging / RESULTS_MARKER, MARKER_TEXT)
+        _write_marker(staging)
     except BaseException:
         os.close(lock)
         _remove_if_ours(staging)

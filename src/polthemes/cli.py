@@ -335,7 +335,7 @@ def _figures(args: argparse.Namespace) -> int:
     execution = _execution(args)
     written = regenerate_figures(
         args.corpus, args.out, workers=execution["workers"], cache=execution["cache_dir"] or False,
-        read=lambda corpus: _read_reported(corpus),
+        read=_read_reported,
     )
     for path in written:
         print(f"wrote {path}")

@@ -46,7 +46,7 @@ def run_once(corpus: Path, cache_dir: Path, workers: int, figures_dir: Path) -> 
     clock = time.perf_counter()
     report = read_corpus(corpus)
     timings["read_clean"] = time.perf_counter() - clock
-    settings = AnalysisSettings(k_values=(K,), n_seeds=1, n_boot=0, cross_check=())
+    settings = AnalysisSettings(k_values=(K,), chains=1, n_boot=0, cross_check=())
     result = run_analysis(report.articles, settings, workers=workers, cache_dir=cache_dir)
     timings.update({f"{step}": seconds for step, seconds in result.timings_s.items()})
     clock = time.perf_counter()

@@ -50,7 +50,7 @@ def run_both(corpus: Path, spark, *, optimizer: str = "em", references: bool = F
     from polthemes.settings import AnalysisSettings
     from polthemes.spark_engine import run_spark_analysis
 
-    settings = AnalysisSettings(k_values=(K,), n_seeds=1, n_boot=0, cross_check=())
+    settings = AnalysisSettings(k_values=(K,), chains=1, n_boot=0, cross_check=())
     clock = time.perf_counter()
     local = run_analysis(read_corpus(corpus).articles, settings, workers=2, cache_dir=None)
     local_s = time.perf_counter() - clock

@@ -19,7 +19,8 @@ from polthemes.units import ModellingUnit, roll_up, roll_up_rows
 FAST = ["--k", "2-4", "--seeds", "2", "--bootstrap", "4"]
 EXPECTED_FILES = {
     "article_similarity.csv", "article_theme_uncertainty.csv", "article_themes.csv", "backend_agreement.csv",
-    "distinctive_terms.csv", "document_topics.csv", "k_selection.csv", "k_selection_runs.csv", "manifest.json",
+    "distinctive_terms.csv", "document_topics.csv", "k_selection.csv", "k_selection_runs.csv", "k_selection_heldout.csv",
+    "manifest.json",
     "model_tomotopy.bin", "passages.csv", "recurring_themes.csv", "topic_terms.csv", "topic_terms_gensim.csv", "topic_terms_nmf.csv",
     "topic_terms_sklearn.csv", "theme_support.csv",
 }
@@ -150,9 +151,9 @@ def test_tfidf_tables_reuse_the_model_counts_when_units_are_whole_articles(seed_
 
 
 def test_tokens_given_once_give_the_tables_of_a_run_that_tokenizes(seed_report):
-    settings = AnalysisSettings(k_values=(3,), n_seeds=1, n_boot=0, cross_check=())
+    settings = AnalysisSettings(k_values=(3,), chains=1, n_boot=0, cross_check=())
     fresh = run_analysis(seed_report.articles, settings)
-    reused = run_analysis(seed_report.articles, AnalysisSettings(k_values=(4,), n_seeds=1, n_boot=0, cross_check=()),
+    reused = run_analysis(seed_report.articles, AnalysisSettings(k_values=(4,), chains=1, n_boot=0, cross_check=()),
                           tokens=fresh.tokens)
     again = run_analysis(seed_report.articles, settings, tokens=reused.tokens)
     assert reused.tokens is fresh.tokens  # not tokenized a second time
@@ -161,4 +162,4 @@ def test_tokens_given_once_give_the_tables_of_a_run_that_tokenizes(seed_report):
     with pytest.raises(AnalysisError, match="the tokens given are not these articles"):
         run_analysis(seed_report.articles[:4], settings, tokens=fresh.tokens)
     with pytest.raises(AnalysisError, match="in monolingual mode"):
-        run_analysis(seed_report.articles, AnalysisSettings(mode="monolingual", k_values=(3,), n_seeds=1), tokens=fresh.tokens)
+        run_analysis(seed_report.articles, AnalysisSettings(mode="monolingual", k_values=(3,), chains=1), tokens=fresh.tokens)

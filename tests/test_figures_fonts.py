@@ -14,7 +14,7 @@ from polthemes.settings import AnalysisSettings
 
 @pytest.fixture(scope="module")
 def seed_result(seed_report):
-    return run_analysis(seed_report.articles, AnalysisSettings(k_values=(3, 4), n_seeds=2, n_boot=3, cross_check=()))
+    return run_analysis(seed_report.articles, AnalysisSettings(k_values=(3, 4), chains=2, n_boot=3, cross_check=()))
 
 
 def drawn_text(figure) -> list[Text]:

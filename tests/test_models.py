@@ -95,10 +95,24 @@ def test_sweep_refuses_bad_ranges_before_any_fit(planted):
 
 
 def test_sweep_prefers_the_planted_k(planted):
-    selection = sweep_k(planted.bag(), planted.documents, [3, 5, 8], [1, 2], backend="nmf")
+    selection = sweep_k(planted.bag(), planted.documents, [3, 5, 8], [1, 2, 3, 4], heldout_folds=3, workers=2)
     assert selection.chosen_k == N_TOPICS
+    assert selection.basis == "stability"
     assert list(selection.summary.k) == [3, 5, 8]
     assert not selection.unstable
+    # The reported chain is the most likely one, whatever its seed's place in the list.
+    at_k = selection.runs[selection.runs.k == N_TOPICS]
+    assert selection.best_seed == int(at_k.seed[at_k.log_likelihood.idxmax()])
+    # Held-out fit is worse with too few themes than with the planted number.
+    heldout = selection.summary.set_index("k").heldout
+    assert heldout[3] < heldout[5]
+
+
+def test_a_backend_that_ignores_its_seed_measures_no_stability(planted):
+    selection = sweep_k(planted.bag(), planted.documents, [3, 5], [1, 2], backend="nmf", heldout_folds=2)
+    assert selection.summary.stability.isna().all()  # identical chains agree trivially: not 1.0
+    assert selection.basis == "held-out likelihood"
+    assert "does not depend on the seed" in selection.stability_note
 
 
 def test_diversity_and_stability_measures():

@@ -38,7 +38,7 @@ from polthemes.settings import AnalysisSettings
 MARKER = ".polthemes-results"
 RESULT_FILES = {
     MARKER, "article_similarity.csv", "article_themes.csv", "backend_agreement.csv", "distinctive_terms.csv",
-    "document_topics.csv", "k_selection.csv", "k_selection_runs.csv", "manifest.json", "model_tomotopy.bin",
+    "document_topics.csv", "k_selection.csv", "k_selection_runs.csv", "k_selection_heldout.csv", "manifest.json", "model_tomotopy.bin",
     "passages.csv", "recurring_themes.csv", "theme_support.csv", "topic_terms.csv",
 }
 
@@ -204,7 +204,7 @@ def test_a_read_only_location_is_refused_up_front(tmp_path, monkeypatch, capsys)
 def results(seed_report):
     """Two results that differ (K 2-3 and K 2-4) on the small corpus, computed once."""
     articles = [a for a in seed_report.articles if a.id in SMALL_CORPUS_IDS]
-    fast = dict(n_seeds=2, n_boot=0, cross_check=())
+    fast = dict(chains=2, n_boot=0, cross_check=())
     return [run_analysis(articles, AnalysisSettings(k_values=k, **fast), corpus_name="corpus") for k in ((2, 3), (2, 3, 4))]
 
 

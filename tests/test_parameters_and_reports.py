@@ -18,12 +18,12 @@ from conftest import SEED_IDS, seed_bytes, seed_text
 from polthemes.analysis import run_analysis
 from polthemes.cli import main
 from polthemes.corpus import read_corpus
-from polthemes.selection import choose_k, seed_stability
+from polthemes.selection import choose_k, k_floor, seed_stability
 from polthemes.settings import AnalysisError, AnalysisSettings
 
 #: Two English articles and one Chinese one.
 SMALL = SEED_IDS[:3]
-FAST = ["--k", "2,3", "--seeds", "2", "--bootstrap", "0", "--cross-check", "none", "--quiet"]
+FAST = ["--k", "2,3", "--chains", "2", "--bootstrap", "0", "--cross-check", "none", "--quiet"]
 
 
 @pytest.fixture
@@ -65,7 +65,8 @@ def _fails_before_tokenizing(monkeypatch):
         (["fit", "--k", "1"], "argument --k: K must be 2 or more"),
         (["fit", "--k", "1-4"], "argument --k: K must be 2 or more"),
         (["fit", "--k", "two"], "argument --k: 'two' is not a K range like 2-10 or 3,5,8"),
-        (["fit", "--seeds", "0"], "argument --seeds: must be 1 or more, got 0"),
+        (["fit", "--seeds", "0"], "argument --chains/--seeds: must be 1 or more, got 0"),
+        (["fit", "--heldout-folds", "-1"], "argument --heldout-folds: must be 0 or more, got -1"),
         (["fit", "--bootstrap", "-1"], "argument --bootstrap: must be 0 or more, got -1"),
         (["fit", "--workers", "0"], "argument --workers: must be 1 or more, got 0"),
         (["coverage", "--top", "0"], "argument --top: must be 1 or more, got 0"),
@@ -110,25 +111,40 @@ def test_the_api_refuses_what_the_command_line_refuses(small_corpus, settings, m
         run_analysis(read_corpus(small_corpus).articles, settings)
 
 
-def test_one_seed_measures_no_stability_and_says_so(small_corpus, tmp_path, capsys):
+def test_one_chain_measures_no_stability_and_says_so(small_corpus, tmp_path, capsys):
     out = tmp_path / "out"
-    assert main(["fit", str(small_corpus), "--out", str(out), *FAST[:2], "--seeds", "1", *FAST[4:]]) == 0
+    assert main(["fit", str(small_corpus), "--out", str(out), *FAST[:2], "--chains", "1", *FAST[4:]]) == 0
     printed = capsys.readouterr().out
-    assert "note: stability not measured: one seed per K" in printed
+    assert "note: stability not measured: one chain per K" in printed
     summary = pd.read_csv(out / "k_selection.csv")
     assert summary.stability.isna().all()  # not 1.0: one run agrees with nothing
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["selection"]["stability_note"].startswith("stability not measured")
     assert manifest["selection"]["unstable"] is False
-    # The K chosen is the one with the best NPMI (ties to the smaller K), as the rule says.
-    best = summary.npmi.max()
-    assert manifest["selection"]["chosen_k"] == int(summary[summary.npmi >= best - 0.005].k.min())
+    assert manifest["selection"]["basis"] == "held-out likelihood"
+    # The K chosen is the smallest within one standard error of the best held-out fit, as the rule says.
+    best = summary.heldout.idxmax()
+    within = summary[summary.heldout >= summary.heldout[best] - summary.heldout_se[best]]
+    assert manifest["selection"]["chosen_k"] == int(within.k.min())
 
 
 def test_stability_of_a_single_run_is_not_a_perfect_score():
     assert math.isnan(seed_stability([]))
-    summary = pd.DataFrame({"k": [2, 3, 4], "npmi": [0.01, 0.08, 0.02], "stability": [float("nan")] * 3})
-    assert choose_k(summary) == (3, False)
+    summary = pd.DataFrame({"k": [2, 3, 4], "stability": [float("nan")] * 3,
+                            "heldout": [-6.0, -5.5, -5.45], "heldout_se": [0.01, 0.01, 0.1]})
+    assert choose_k(summary) == (3, False, "held-out likelihood")
+
+
+def test_the_rule_takes_the_most_stable_reproduced_k_and_ties_to_the_smaller():
+    summary = pd.DataFrame({"k": [2, 3, 4, 5], "stability": [0.95, 0.72, 0.80, 0.795],
+                            "heldout": [-6.0, -5.9, -5.8, -5.7], "heldout_se": [0.01] * 4})
+    assert choose_k(summary) == (2, False, "stability")
+    # The floor for a corpus of fifty articles rules out two and three themes; 4 and 5 tie.
+    assert choose_k(summary, floor=k_floor(50)) == (4, False, "stability")
+    assert k_floor(5) == 2 and k_floor(100) == 5
+    # No K reproduced: held-out likelihood decides, and the answer is flagged.
+    unstable = summary.assign(stability=[0.6, 0.5, 0.55, 0.62])
+    assert choose_k(unstable, floor=2) == (5, True, "held-out likelihood")
 
 
 def _truncated_collection(folder: Path, n_records: int = 12) -> tuple[Path, int]:

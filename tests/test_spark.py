@@ -24,7 +24,7 @@ from polthemes.settings import AnalysisError, AnalysisSettings
 from polthemes.spark_engine import expand_inputs, java_problem, run_spark_analysis
 from polthemes.synthetic import planted_corpus, topic_recovery
 
-SETTINGS = AnalysisSettings(k_values=(2,), n_seeds=1, n_boot=0, cross_check=())
+SETTINGS = AnalysisSettings(k_values=(2,), chains=1, n_boot=0, cross_check=())
 #: Matched top-10 overlap (Hungarian matching of topics) the two engines must reach on the
 #: seeds at K=2. Measured 0.50 (MLlib's EM against tomotopy's Gibbs chain); on the seeds the
 #: local engine's own backends agree 0.40-0.50 (results/seeds/backend_agreement.csv), and on
@@ -34,7 +34,7 @@ MIN_SEED_OVERLAP = 0.3
 #: 200 English words, modelled whole (unit "article") in monolingual mode so that every
 #: planted word is one term, fitted by EM at its default 50 iterations.
 PLANTED = dict(n_documents=300, n_topics=5, n_terms=200, document_length=80)
-PLANTED_SETTINGS = AnalysisSettings(mode="monolingual", unit="article", k_values=(5,), n_seeds=1, n_boot=0, cross_check=())
+PLANTED_SETTINGS = AnalysisSettings(mode="monolingual", unit="article", k_values=(5,), chains=1, n_boot=0, cross_check=())
 #: Floors for Spark's EM there: mean matched cosine (synthetic.topic_recovery) with the planted
 #: topics and with the local engine's, and top-10 overlap with the local topics. Measured on
 #: planted seeds 0, 1 and 4 at 50 iterations: Spark against local cosine 0.999-1.000, top-10

@@ -117,7 +117,7 @@ def small_result(tmp_path_factory):
     folder = tmp_path_factory.mktemp("corpus")
     for article_id in SEED_IDS[:3]:
         (folder / f"{article_id}.txt").write_bytes(seed_bytes(article_id))
-    settings = AnalysisSettings(k_values=(3,), n_seeds=1, n_boot=0, cross_check=())
+    settings = AnalysisSettings(k_values=(3,), chains=1, n_boot=0, cross_check=())
     return run_analysis(read_corpus(folder).articles, settings)
 
 

@@ -384,7 +384,7 @@ def measure_alignment(
     project's rule chooses over ``settings.k_values`` (with ``settings``' seeds). Each is a
     :func:`polthemes.analysis.run_analysis` with ``settings`` (bootstrap and cross-check
     left out: neither changes the model or its article mixtures); a fixed K is fitted with
-    one seed, ``settings.seed``. Give no K to measure only the token spaces.
+    the default chains (the consensus of its chains is measured, as a run reports it). Give no K to measure only the token spaces.
     ``naive_baseline`` adds the token measures of the naive CC-CEDICT mapping
     (:mod:`polthemes.naive_mapping`) beside the concept space's, twice: a first sense as
     one joined term (the project's term form), and split into its words.
@@ -402,7 +402,7 @@ def measure_alignment(
         if k == CHOSEN:
             run_settings = replace(settings, n_boot=0, cross_check=())
         elif isinstance(k, int) and not isinstance(k, bool):
-            run_settings = replace(settings, k_values=(k,), n_seeds=1, n_boot=0, cross_check=())
+            run_settings = replace(settings, k_values=(k,), n_boot=0, cross_check=())
         else:
             raise ValueError(f"a K is a whole number or {CHOSEN!r}, got {k!r}")
         log(f"fitting themes at K = {k} ...")

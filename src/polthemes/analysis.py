@@ -22,7 +22,7 @@ import pandas as pd
 
 from polthemes import __version__
 from polthemes.config import RESOURCES_DIR
-from polthemes.consensus import theme_support
+from polthemes.consensus import consensus_model, theme_support
 from polthemes.features import BagOfWords, bag_of_words, distinctive_terms, document_similarity
 from polthemes.models import TopicModel, make_model, top_terms_per_topic
 from polthemes.outputs import check_results_folder, write_bytes_atomic, write_results_folder, write_text_atomic
@@ -107,7 +107,8 @@ def run_analysis(
         raise AnalysisError(f"no {unit} has {settings.min_unit_terms} or more terms after tokenizing; nothing to model")
     try:
         bag = bag_of_words([u.terms for u in units], min_count=settings.min_count, max_document_share=settings.max_document_share)
-        validate_sweep(bag, settings.k_values, settings.seeds, settings.backend)
+        seeds = settings.chain_seeds(int(bag.counts.sum()))
+        validate_sweep(bag, settings.k_values, seeds, settings.backend)
     except ValueError as error:
         raise AnalysisError(f"{error} ({len(units)} {unit} units)") from None
     log(f"{len(articles)} articles -> {len(units)} {unit} units, {bag.n_terms} terms, {int(bag.counts.sum())} tokens")
@@ -116,24 +117,29 @@ def run_analysis(
     clock = time.perf_counter()
     vocabulary = set(bag.vocabulary)
     texts = [[t for t in u.terms if t in vocabulary] for u in units]
-    selection = sweep_k(bag, texts, settings.k_values, settings.seeds, backend=settings.backend, workers=workers)
+    # One K is not chosen, so it needs no held-out fits; its chains still pick the most likely one.
+    folds = settings.heldout_folds if len(set(settings.k_values)) > 1 else 0
+    selection = sweep_k(bag, texts, settings.k_values, seeds, backend=settings.backend, workers=workers,
+                        heldout_folds=min(folds, bag.n_documents), n_articles=len(articles))
     timings["k_sweep"] = time.perf_counter() - clock
     k = selection.chosen_k
-    model = selection.models[(k, settings.seed)]
-    log(f"chose K={k}" + (f" -- {selection.warning}" if selection.warning else ""))
+    # The themes the chains agree on, anchored on the most likely chain (not whichever seed came first).
+    model = consensus_model(selection.model, selection.chains(), bag)
+    log(f"chose K={k} by {selection.basis}, reporting the most likely of {len(seeds)} chains (seed {selection.best_seed})"
+        + (f" -- {selection.warning}" if selection.warning else ""))
 
     clock = time.perf_counter()
     labels = theme_labels(model.top_terms(10), tokens, overrides=read_label_overrides())
     article_themes = article_theme_matrix(model, units, labels)
     # How many of the sweep's chains at this K found each theme (one chain: not measured).
-    support = theme_support(model, [selection.models[(k, seed)] for seed in settings.seeds], labels)
+    support = theme_support(selection.model, selection.chains(), labels)
 
     timings["themes"] = time.perf_counter() - clock
     clock = time.perf_counter()
     tables: dict[str, pd.DataFrame] = {}
     if settings.n_boot:
         def refit(resampled: BagOfWords) -> TopicModel:
-            return make_model(settings.backend, n_topics=k, random_state=settings.seed).fit(resampled)
+            return make_model(settings.backend, n_topics=k, random_state=selection.best_seed).fit(resampled)
 
         replicates = bootstrap_article_themes(model, units, bag, refit, n_boot=settings.n_boot, seed=settings.seed)
         tables["article_theme_uncertainty"] = _uncertainty_table(article_themes, replicates)
@@ -155,6 +161,7 @@ def run_analysis(
         {
             "k_selection": selection.summary.assign(chosen=lambda t: t.k == k),
             "k_selection_runs": selection.runs,
+            "k_selection_heldout": selection.heldout_runs,
             "theme_support": support,
             "topic_terms": _topic_terms_table(model, labels, tokens, settings.top_terms),
             "document_topics": _document_topics_table(model, units),
@@ -369,13 +376,18 @@ def _manifest(articles, settings, corpus_name, unit, units, bag, selection, mode
         "polthemes": __version__,
         "corpus": {"name": corpus_name, "sha256": corpus_hash(articles), "articles": len(articles),
                    "languages": dict(sorted(pd.Series([a.language for a in articles]).value_counts().items()))},
-        "settings": {**asdict(settings), "seeds": list(settings.seeds), "resolved_unit": unit},
+        "settings": {**asdict(settings), "seeds": sorted({int(s) for s in selection.runs.seed}), "resolved_unit": unit},
         "model": {"backend": model.backend, "k": model.n_topics, "alpha": model.alpha_, "eta": model.eta,
                   "max_iter": model.max_iter_, "n_iter": model.n_iter_, "converged": bool(model.converged_),
-                  "convergence": model.convergence_},
+                  "convergence": model.convergence_,
+                  "consensus": {"chains": int((selection.runs.k == selection.chosen_k).sum()),
+                                "reference_seed": selection.best_seed,
+                                "found_by": [int(n) for n in getattr(model, "found_by_", [1] * model.n_topics)]}},
         "cross_check": {b: {"converged": bool(m.converged_), "convergence": m.convergence_} for b, m in cross_models.items()},
         "selection": {"chosen_k": selection.chosen_k, "unstable": selection.unstable, "warning": selection.warning,
-                      "edge_note": selection.edge_note, "stability_note": selection.stability_note, "rule": selection.rule},
+                      "edge_note": selection.edge_note, "stability_note": selection.stability_note, "rule": selection.rule,
+                      "basis": selection.basis, "floor": selection.floor, "floor_note": selection.floor_note,
+                      "chains": int((selection.runs.k == selection.chosen_k).sum()), "reported_seed": selection.best_seed},
         "data": {"units": len(units), "terms": bag.n_terms, "tokens": int(bag.counts.sum())},
         "resources_sha256": _resource_hashes(),
         "libraries": versions,

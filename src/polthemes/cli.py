@@ -26,7 +26,14 @@ from polthemes.metadata import MetadataFileError
 from polthemes.outputs import OutputFolderError, ReadOnlyInputError, check_results_folder
 from polthemes.records import CorpusReport
 from polthemes.resources import ResourceFileError
-from polthemes.settings import BACKEND_NAMES, MIN_K, AnalysisError, AnalysisSettings
+from polthemes.settings import (
+    BACKEND_NAMES,
+    CHAINS_BY_TOKENS,
+    CHAINS_LARGE,
+    MIN_K,
+    AnalysisError,
+    AnalysisSettings,
+)
 
 EXIT_USER_ERROR = 2
 #: Exit status after Ctrl-C (128 + SIGINT), as a shell reports it.
@@ -60,8 +67,9 @@ with the closest article of the other language."""
 
 _FIT_HELP = """\
 Tokenize the corpus, cut it into modelling units (paragraphs for a small corpus), sweep K
-with several seeds (NPMI and u_mass coherence, topic diversity, stability across seeds),
-choose K by the rule stated in the README, fit the themes at that K, cross-check them with
+with several Gibbs chains per K (stability across chains, held-out likelihood, NPMI and u_mass
+coherence, topic diversity), choose K by the rule stated in the README, report the themes of
+the most likely chain with how many chains found each, cross-check them with
 the other backends, bootstrap the article-theme shares, and write every table (CSV), the
 model and a manifest (corpus hash, parameters, library versions) into the results folder.
 The same corpus and settings always give byte-identical tables."""
@@ -147,7 +155,12 @@ def build_parser() -> argparse.ArgumentParser:
     fit.add_argument("--out", default=None, metavar="DIR", help="results folder (default: results/<corpus name>/)")
     fit.add_argument("--k", type=_k_values, default=defaults.k_values, metavar="RANGE",
                      help=f"numbers of topics to try: 2-10 or 3,5,8 (default: {defaults.k_values[0]}-{defaults.k_values[-1]})")
-    fit.add_argument("--seeds", type=_count(1), default=defaults.n_seeds, metavar="N", help=f"seeds per K, for stability (default: {defaults.n_seeds})")
+    fit.add_argument("--chains", "--seeds", dest="chains", type=_count(1), default=None, metavar="N",
+                     help="Gibbs chains (seeds) per K: stability, consensus and the most likely chain (default: by "
+                          "modelled tokens, " + ", ".join(f"{n} under {below:,}" for below, n in CHAINS_BY_TOKENS)
+                          + f", else {CHAINS_LARGE})")
+    fit.add_argument("--heldout-folds", type=_count(0), default=defaults.heldout_folds, metavar="N",
+                     help=f"fits per K that leave one fold out, for held-out likelihood; 0 for none (default: {defaults.heldout_folds})")
     fit.add_argument("--seed", type=int, default=defaults.seed, help=f"first seed (default: {defaults.seed})")
     fit.add_argument("--backend", default=defaults.backend, help=f"model for the sweep and the themes: {', '.join(BACKEND_NAMES)} (default: {defaults.backend})")
     fit.add_argument("--cross-check", default=",".join(defaults.cross_check), metavar="LIST",
@@ -178,7 +191,8 @@ def build_parser() -> argparse.ArgumentParser:
                                 "several (10 20 40 or 10,20,40), or 'none' for the token spaces only (default: chosen)")
     alignment.add_argument("--sweep", type=_k_values, default=defaults.k_values, metavar="RANGE",
                            help=f"K range the rule chooses from (default: {defaults.k_values[0]}-{defaults.k_values[-1]})")
-    alignment.add_argument("--seeds", type=_count(1), default=defaults.n_seeds, metavar="N", help=f"seeds per K of the sweep (default: {defaults.n_seeds})")
+    alignment.add_argument("--chains", "--seeds", dest="chains", type=_count(1), default=None, metavar="N",
+                           help="Gibbs chains per K (default: by corpus size, as for fit)")
     alignment.add_argument("--seed", type=int, default=defaults.seed, help=f"first seed; a fixed K is fitted with this one (default: {defaults.seed})")
     alignment.add_argument("--no-baseline", action="store_true", help="leave out the naive CC-CEDICT mapping")
     _add_execution_arguments(alignment)
@@ -361,7 +375,8 @@ def _fit(args: argparse.Namespace) -> int:
 
     cross_check = () if args.cross_check.strip().lower() in ("", "none") else tuple(b.strip() for b in args.cross_check.split(","))
     settings = AnalysisSettings(
-        mode=args.mode, unit=args.unit, window_tokens=args.window_tokens, k_values=args.k, n_seeds=args.seeds,
+        mode=args.mode, unit=args.unit, window_tokens=args.window_tokens, k_values=args.k, chains=args.chains,
+        heldout_folds=args.heldout_folds,
         seed=args.seed, backend=args.backend, cross_check=cross_check, n_boot=args.bootstrap,
     )
     settings.check()
@@ -381,13 +396,17 @@ def _fit(args: argparse.Namespace) -> int:
     elapsed_s = time.perf_counter() - started
     table = result.tables["k_selection"]
     print(table.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
-    print(f"\nchosen K = {result.selection.chosen_k} ({result.settings.backend}); {result.selection.rule}")
+    selection = result.selection
+    print(f"\nchosen K = {selection.chosen_k} by {selection.basis} ({result.settings.backend}; themes of the most likely of "
+          f"{len(selection.chains())} chains, seed {selection.best_seed}); {selection.rule}")
     if result.selection.warning:
         print(f"\n*** {result.selection.warning} ***")
     if result.selection.edge_note:
         print(f"\nnote: {result.selection.edge_note}")
     if result.selection.stability_note:
         print(f"\nnote: {result.selection.stability_note}")
+    if result.selection.floor_note:
+        print(f"\nnote: {result.selection.floor_note}")
     print()
     _print_themes(result.labels, result.tables.get("theme_support"))
     if report.warnings or report.skipped:
@@ -469,7 +488,7 @@ def _alignment(args: argparse.Namespace) -> int:
     from polthemes.alignment import AlignmentError, document_pairs, measure_alignment
 
     k_values = tuple(dict.fromkeys(k for item in (args.k or [("chosen",)]) for k in item))
-    settings = AnalysisSettings(k_values=args.sweep, n_seeds=args.seeds, seed=args.seed)
+    settings = AnalysisSettings(k_values=args.sweep, chains=args.chains, seed=args.seed)
     settings.check()
     execution = _execution(args)
     started = time.perf_counter()

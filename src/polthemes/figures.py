@@ -90,7 +90,9 @@ def theme_figures(result, names: Sequence[str] | None = None) -> dict[str, Figur
         "article_similarity": lambda: plot_article_similarity(tables["article_similarity"], languages, stamp=stamp),
         "k_selection_dashboard": lambda: plot_k_selection(
             tables["k_selection"], tables["k_selection_runs"], min_stability=MIN_STABILITY,
-            warning=" ".join(filter(None, [warning, selection["edge_note"], selection.get("stability_note", "")])), stamp=stamp
+            heldout=tables.get("k_selection_heldout"), basis=selection.get("basis", ""),
+            warning=" ".join(filter(None, [warning, selection["edge_note"], selection.get("stability_note", ""),
+                                   selection.get("floor_note", "")])), stamp=stamp
         ),
         "theme_top_terms": lambda: plot_topic_terms(tables["topic_terms"], stamp=stamp),
         "theme_by_article_heatmap": lambda: plot_theme_heatmap(

@@ -174,33 +174,58 @@ def plot_article_similarity(similarity: pd.DataFrame, languages: dict[str, str])
 
 
 @styled
-def plot_k_selection(summary: pd.DataFrame, runs: pd.DataFrame, *, min_stability: float, warning: str = "") -> Figure:
-    """Coherence (NPMI, u_mass), diversity and stability against K; the chosen K marked."""
+def plot_k_selection(
+    summary: pd.DataFrame,
+    runs: pd.DataFrame,
+    *,
+    min_stability: float,
+    heldout: pd.DataFrame | None = None,
+    basis: str = "",
+    warning: str = "",
+) -> Figure:
+    """The evidence of the K rule against K, the chosen K marked: stability across chains
+    (what decides when some K is reproduced), held-out likelihood with its standard error
+    over folds (what decides when none is), NPMI coherence and topic diversity (shown, not
+    deciding). Grey points are single chains (or folds)."""
     chosen = int(summary.loc[summary.chosen.astype(bool), "k"].iloc[0])
-    figure = Figure(figsize=(11, 3.4 if not warning else 3.9))
+    figure = Figure(figsize=(12, 3.5 if not warning else 4.0))
     axes = figure.subplots(1, 4)
+    decided = {"stability": "decides" if basis == "stability" else "", "heldout": "decides" if basis == "held-out likelihood" else ""}
     panels = [
-        ("npmi", "NPMI coherence (higher is better)"),
-        ("u_mass", "u_mass coherence (higher is better)"),
+        ("stability", "stability across chains (top-10 overlap)"),
+        ("heldout", "held-out log-likelihood per token"),
+        ("npmi", "NPMI coherence (shown, not deciding)"),
         ("diversity", "topic diversity (unique top-25 share)"),
-        ("stability", "stability across seeds (top-10 overlap)"),
     ]
     for axis, (column, title) in zip(axes, panels):
-        if column in runs.columns:
-            axis.scatter(runs.k, runs[column], s=10, color="#bbbbbb", label="one seed", zorder=2)
-        axis.plot(summary.k, summary[column], marker="o", color="#34495e", zorder=3, label="mean")
+        if column not in summary.columns or summary[column].isna().all():
+            axis.text(0.5, 0.5, "not measured", ha="center", va="center", transform=axis.transAxes, color="#7f8c8d")
+        else:
+            points = heldout if column == "heldout" else runs
+            if points is not None and column in points.columns and len(points):
+                axis.scatter(points.k, points[column], s=8, color="#bbbbbb", label="one fold" if column == "heldout" else "one chain", zorder=2)
+            if column == "heldout" and "heldout_se" in summary.columns:
+                axis.errorbar(summary.k, summary[column], yerr=summary.heldout_se.fillna(0), marker="o", color="#34495e",
+                              capsize=2, zorder=3, label="mean ± 1 SE")
+            else:
+                axis.plot(summary.k, summary[column], marker="o", color="#34495e", zorder=3, label="mean")
         axis.axvline(chosen, color="#c0392b", linestyle="--", linewidth=1, label=f"chosen K={chosen}")
         if column == "stability":
-            axis.axhline(min_stability, color="#e67e22", linewidth=1, linestyle=":", label=f"stable ≥ {min_stability}")
-        axis.set_title(title, fontsize=8.5)
+            axis.axhline(min_stability, color="#e67e22", linewidth=1, linestyle=":", label=f"reproduced ≥ {min_stability}")
+        if column == "npmi":
+            axis.axhline(0, color="#7f8c8d", linewidth=0.8)
+            if summary.npmi.notna().any() and (summary.npmi < 0).all():
+                axis.text(0.5, 0.04, "negative at every K", ha="center", transform=axis.transAxes, color="#c0392b", fontsize=7.5)
+        suffix = f" — {decided[column]}" if decided.get(column) else ""
+        axis.set_title(title + suffix, fontsize=8.5, weight="bold" if suffix else "normal")
         axis.set_xlabel("K (number of themes)")
         axis.xaxis.get_major_locator().set_params(integer=True)
-    axes[-1].legend(fontsize=7, loc="lower left")
     axes[0].legend(fontsize=7, loc="lower left")
-    figure.suptitle("Choosing K: coherence, diversity and stability", fontsize=11)
+    axes[1].legend(fontsize=7, loc="lower right")
+    figure.suptitle("Choosing K: stability across chains, held-out fit, coherence, diversity", fontsize=11)
     if warning:
-        figure.text(0.5, 0.885, warning, ha="center", color="#c0392b", fontsize=9, weight="bold")
-    figure.tight_layout(rect=(0, 0.02, 1, 0.9 if warning else 1))
+        figure.text(0.5, 0.885, warning, ha="center", color="#c0392b", fontsize=8.5, weight="bold", wrap=True)
+    figure.tight_layout(rect=(0, 0.02, 1, 0.87 if warning else 1))
     return figure
 
 

@@ -20,6 +20,8 @@ class PlantedCorpus:
     documents: list[list[str]]
     topics: np.ndarray  # topics x vocabulary, rows sum to one
     vocabulary: tuple[str, ...]
+    #: documents x topics: the mixture each document was drawn from.
+    mixtures: np.ndarray | None = None
 
     def bag(self) -> BagOfWords:
         """Counts over the full planted vocabulary, columns aligned with ``topics``."""
@@ -40,9 +42,10 @@ def planted_corpus(
     rng = np.random.default_rng(seed)
     vocabulary = tuple(f"w{j:05d}" for j in range(n_terms))
     topics = rng.dirichlet(np.full(n_terms, eta), size=n_topics)
-    documents = []
+    documents, mixtures = [], []
     for _ in range(n_documents):
         theta = rng.dirichlet(np.full(n_topics, alpha))
+        mixtures.append(theta)
         assignments = rng.choice(n_topics, size=document_length, p=theta)
         counts = np.bincount(assignments, minlength=n_topics)
         words = []
@@ -50,7 +53,7 @@ def planted_corpus(
             if n:
                 words.extend(vocabulary[j] for j in rng.choice(n_terms, size=n, p=topics[k]))
         documents.append(words)
-    return PlantedCorpus(documents, topics, vocabulary)
+    return PlantedCorpus(documents, topics, vocabulary, np.array(mixtures))
 
 
 def topic_recovery(estimated: np.ndarray, planted: np.ndarray) -> float:

@@ -40,7 +40,8 @@ from polthemes.tokenize_zh import ChineseTokenizer
 T = TypeVar("T")
 
 #: Bump when the segmentation code changes its output (normalisation, HMM setting).
-SEGMENTATION_VERSION = 1
+#: 2: traditional characters are converted to simplified before segmenting.
+SEGMENTATION_VERSION = 2
 #: Paragraphs per task sent to a worker: large enough to amortise the round trip.
 TASK_PARAGRAPHS = 400
 #: Separates words in a cached row; control characters never survive corpus reading.
@@ -50,7 +51,7 @@ _WORD_SEPARATOR = "\x1f"
 def segmentation_fingerprint(tokenizer: ChineseTokenizer) -> str:
     """A digest of everything that decides how jieba cuts a paragraph (not what is kept)."""
     digest = hashlib.sha256()
-    digest.update(f"v{SEGMENTATION_VERSION}\0jieba {metadata.version('jieba')}\0".encode())
+    digest.update(f"v{SEGMENTATION_VERSION}\0jieba {metadata.version('jieba')}\0opencc {metadata.version('opencc')}\0".encode())
     for word in sorted(tokenizer.keep_words):
         digest.update(word.encode("utf-8") + b"\0")
     return digest.hexdigest()[:20]

@@ -21,6 +21,7 @@ import marshal
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
@@ -80,8 +81,13 @@ class ChineseTokenizer:
         self._jieba.initialized = True  # jieba must never look for its own cache file
 
     def segment(self, text: str) -> list[str]:
-        """jieba's accurate-mode words of ``text``, unfiltered (for inspection and baselines)."""
-        return self._jieba.lcut(unicodedata.normalize("NFKC", text), HMM=True)
+        """jieba's accurate-mode words of ``text``, unfiltered (for inspection and baselines).
+
+        Traditional characters are converted to simplified first (:func:`to_simplified`):
+        jieba's dictionary, the glossary and CC-CEDICT's lookup are all simplified, so a
+        Hong Kong or Taiwan paragraph would otherwise be cut into unknown words.
+        """
+        return self._jieba.lcut(to_simplified(unicodedata.normalize("NFKC", text)), HMM=True)
 
     def words(self, text: str) -> list[str]:
         """The content words of ``text``, in order: Han words worth modelling.
@@ -177,6 +183,19 @@ def _load_prefix_dictionary(path: Path) -> tuple[dict[str, int], int] | None:
     if not isinstance(frequencies, dict) or not isinstance(total, int):
         return None
     return frequencies, total
+
+
+def to_simplified(text: str) -> str:
+    """``text`` in simplified characters, by OpenCC's ``t2s`` conversion (phrase-aware, its
+    dictionaries ship in the wheel); simplified text passes through unchanged."""
+    return _opencc().convert(text)
+
+
+@lru_cache(maxsize=1)
+def _opencc():
+    import opencc
+
+    return opencc.OpenCC("t2s")
 
 
 def latin_words(text: str) -> list[str]:

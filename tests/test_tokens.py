@@ -245,3 +245,12 @@ def test_a_dictionary_term_is_labelled_by_its_commonest_chinese_word():
         assert corpus.label("develop") == "发展 · development"
     # 实干 is hard work, not the "industry" its CC-CEDICT gloss ("industriously") stems to.
     assert pipeline._mapper.map_chinese("实干")[0][0] != pipeline._mapper.map_chinese("产业")[0][0]
+
+
+def test_a_traditional_paragraph_maps_like_its_simplified_form(pipeline):
+    # Written for this test: the same sentence in traditional and in simplified characters.
+    traditional = "香港特區政府堅持群眾路線，加強黨的建設和基層黨組織建設。"
+    simplified = "香港特区政府坚持群众路线，加强党的建设和基层党组织建设。"
+    terms = lambda text: [term for term, *_ in pipeline.tokenize(text, "zh")]  # noqa: E731
+    assert terms(traditional) == terms(simplified)
+    assert "mass_line" in terms(traditional)

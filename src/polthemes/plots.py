@@ -217,7 +217,7 @@ def plot_k_selection(
             if summary.npmi.notna().any() and (summary.npmi < 0).all():
                 axis.text(0.5, 0.04, "negative at every K", ha="center", transform=axis.transAxes, color="#c0392b", fontsize=7.5)
         suffix = f" — {decided[column]}" if decided.get(column) else ""
-        axis.set_title(title + suffix, fontsize=8.5, weight="bold" if suffix else "normal")
+        axis.set_title(title + suffix, fontsize=8.5, color="#c0392b" if suffix else "black")
         axis.set_xlabel("K (number of themes)")
         axis.xaxis.get_major_locator().set_params(integer=True)
     axes[0].legend(fontsize=7, loc="lower left")

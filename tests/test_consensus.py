@@ -74,6 +74,8 @@ def test_the_consensus_is_the_mean_of_the_chains_that_found_each_theme():
     matches, _ = matched_topics(chains[0], chains)
     expected = (chains[0].components_ + chains[1].components_[matches[0]] + chains[2].components_[matches[1]]) / 3
     assert np.allclose(consensus.components_, expected / expected.sum(axis=1, keepdims=True))
+    mixtures = chains[0].document_topics_ + chains[1].document_topics_[:, matches[0]] + chains[2].document_topics_[:, matches[1]]
+    assert np.allclose(consensus.document_topics_, mixtures / mixtures.sum(axis=1, keepdims=True))
     # Averaging agreeing chains recovers the planted topics at least as well as one chain.
     assert topic_recovery(consensus.components_, planted.topics) >= topic_recovery(chains[0].components_, planted.topics) - 1e-3
     assert consensus_model(chains[0], [chains[0]], bag) is chains[0]  # nothing to agree with: the chain itself
@@ -100,3 +102,10 @@ def test_three_first_seeds_give_the_seeds_the_same_k_and_the_same_consensus_them
     for result in results:  # every reported theme is found by most chains, and the table says how many
         support = result.tables["theme_support"]
         assert (support.found_by >= support.chains / 2).all()
+
+
+def test_every_consensus_share_lies_inside_its_own_bootstrap_interval(seed_report):
+    result = run_analysis(seed_report.articles, AnalysisSettings(k_values=(3,), chains=16, n_boot=10, cross_check=()), workers=2)
+    table = result.tables["article_theme_uncertainty"]
+    outside = table[(table.share < table.low_5) | (table.share > table.high_95)]
+    assert outside.empty, outside

@@ -125,7 +125,8 @@ def run_analysis(
     k = selection.chosen_k
     # The themes the chains agree on, anchored on the most likely chain (not whichever seed came first).
     model = consensus_model(selection.model, selection.chains(), bag)
-    log(f"chose K={k} by {selection.basis}, reporting the most likely of {len(seeds)} chains (seed {selection.best_seed})"
+    how = "the only K given" if selection.basis == "only K" else f"chosen by {selection.basis}"
+    log(f"K={k} ({how}); themes: the consensus of {len(seeds)} chains, anchored on the most likely (seed {selection.best_seed})"
         + (f" -- {selection.warning}" if selection.warning else ""))
 
     clock = time.perf_counter()

@@ -397,8 +397,12 @@ def _fit(args: argparse.Namespace) -> int:
     table = result.tables["k_selection"]
     print(table.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
     selection = result.selection
-    print(f"\nchosen K = {selection.chosen_k} by {selection.basis} ({result.settings.backend}; themes of the most likely of "
-          f"{len(selection.chains())} chains, seed {selection.best_seed}); {selection.rule}")
+    chains = len(selection.chains())
+    themes = f"consensus of {chains} chains, anchored on seed {selection.best_seed}" if chains > 1 else f"one chain, seed {selection.best_seed}"
+    if selection.basis == "only K":
+        print(f"\nK = {selection.chosen_k}, the only K tried ({result.settings.backend}; {themes})")
+    else:
+        print(f"\nchosen K = {selection.chosen_k} by {selection.basis} ({result.settings.backend}; {themes}); {selection.rule}")
     if result.selection.warning:
         print(f"\n*** {result.selection.warning} ***")
     if result.selection.edge_note:

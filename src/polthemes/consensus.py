@@ -13,7 +13,7 @@ chains a run has already paid for.
 
 :func:`consensus_model` goes one step further than reporting support: each reported theme is
 the mean of its matched topics over every chain that found it, and each document's mixture
-is re-estimated under those averaged topics. One chain's top terms move with its seed (on
+the mean of the chains' mixtures with their topics matched. One chain's top terms move with its seed (on
 the five seed articles two first seeds shared as few as half of a theme's top ten); their
 mean over the chains that agree does not, so the answer the README cites does not hinge on
 the seed that was fixed.
@@ -60,8 +60,8 @@ class ConsensusTopics(TopicModel):
 
     Built by :func:`consensus_model`, not fitted: ``components_`` are the mean topic-word
     distributions of each reference theme over the chains that found it, and
-    ``document_topics_`` the documents' mixtures re-estimated under them by
-    :func:`fold_in`. ``reference_`` is the most likely chain (its native model is what the
+    ``document_topics_`` the mean of every chain's mixtures, topics matched to the reference's;
+    new documents are estimated under the averaged topics by :func:`fold_in`. ``reference_`` is the most likely chain (its native model is what the
     results folder saves), ``found_by_`` how many chains each theme was averaged over.
     Convergence and priors are the reference's.
     """
@@ -105,7 +105,15 @@ def consensus_model(reference: TopicModel, chains: Sequence[TopicModel], bag: Ba
         found_by[found] += 1
     components /= found_by[:, None]
     components /= components.sum(axis=1, keepdims=True)
-    return ConsensusTopics(reference, components, fold_in(bag.counts, components, reference.alpha_), found_by)
+    # Mixtures: every chain's own, its topics put in the reference's order, averaged. (A
+    # fold-in under the averaged topics made them sharper than any chain's: a mean of the
+    # chains' versions of a theme covers more words than each, so fewer themes explain a
+    # document, and the shares then lay outside the bootstrap's intervals of single chains.)
+    mixtures = reference.document_topics_.copy()
+    for c, chain in enumerate(others):
+        mixtures += chain.document_topics_[:, matches[c]]
+    mixtures /= mixtures.sum(axis=1, keepdims=True)
+    return ConsensusTopics(reference, components, mixtures, found_by)
 
 
 def fold_in(counts, topic_terms: np.ndarray, alpha: float) -> np.ndarray:

@@ -127,6 +127,8 @@ class KSelection:
                 "stability not measured: every chain gave the same topics (this backend does not depend on the seed), "
                 "so K was chosen by held-out likelihood alone."
             )
+        if self.basis == "only K":
+            return "stability not measured: one chain, so no chain was checked against another; give two or more chains (--chains) to test it."
         return (
             "stability not measured: one chain per K, so no chain was checked against another and K was chosen by "
             "held-out likelihood alone; give two or more chains (--chains) to test it."

@@ -45,6 +45,10 @@ def runs(tmp_path_factory):
     return corpus, root / "clean", root / "earlier"
 
 
+def _ctrl_c_at_default() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def read_lines(stream, lines: queue.Queue) -> None:
     for line in stream:
         lines.put(line.rstrip("\n"))
@@ -76,7 +80,11 @@ def test_a_stopped_run_leaves_the_earlier_results_and_no_workers(stop, phase, ru
     command = polthemes_command("fit", str(corpus), "--out", str(out), *RUN)
     # A cache of its own, empty: Chinese paragraphs go to the workers, which pause there.
     environment = polthemes_environment(tmp_path / "cache", POLTHEMES_TEST_PAUSE_AT=phase)
-    process = subprocess.Popen(command, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    # Started as from a terminal, with Ctrl-C at its default: a suite run in the background
+    # (nohup, `cmd &`) inherits SIGINT ignored, and a process that ignores it would rightly
+    # ignore the test's Ctrl-C too.
+    process = subprocess.Popen(command, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                               preexec_fn=_ctrl_c_at_default)
     lines: queue.Queue = queue.Queue()
     threading.Thread(target=read_lines, args=(process.stderr, lines), daemon=True).start()
     seen: list[str] = []

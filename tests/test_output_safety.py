@@ -561,7 +561,7 @@ def test_fit_with_a_damaged_cache_gives_the_tables_of_a_run_without_one(tmp_path
     assert len(warnings) == 1 and "segmentation cache is damaged (file is not a database)" in warnings[0]
     plain, cached = tree_snapshot(tmp_path / "plain"), tree_snapshot(tmp_path / "cached")
     tables = [name for name in plain if name.endswith(".csv") or name == "manifest.json"]
-    assert len(tables) == 12 and {name: cached[name] for name in tables} == {name: plain[name] for name in tables}
+    assert len(tables) == 13 and {name: cached[name] for name in tables} == {name: plain[name] for name in tables}
 
 
 def test_a_cache_file_that_cannot_be_opened_means_no_cache(corpus_and_terms, cache_dir, capsys):

@@ -215,7 +215,7 @@ def plot_k_selection(
         if column == "npmi":
             axis.axhline(0, color="#7f8c8d", linewidth=0.8)
             if summary.npmi.notna().any() and (summary.npmi < 0).all():
-                axis.text(0.5, 0.04, "negative at every K", ha="center", transform=axis.transAxes, color="#c0392b", fontsize=7.5)
+                axis.text(0.5, 0.04, "mean negative at every K", ha="center", transform=axis.transAxes, color="#c0392b", fontsize=7.5)
         suffix = f" — {decided[column]}" if decided.get(column) else ""
         axis.set_title(title + suffix, fontsize=8.5, color="#c0392b" if suffix else "black")
         axis.set_xlabel("K (number of themes)")

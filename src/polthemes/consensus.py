@@ -154,11 +154,7 @@ def theme_support(
     ``supported`` is False: one chain cannot support anything.
     """
     others = [chain for chain in chains if chain is not reference]
-    reference_top = reference.top_terms(n)
-    overlaps = np.zeros((len(reference_top), len(others)))
-    for c, chain in enumerate(others):
-        for i, j, overlap in match_topics(reference_top, chain.top_terms(n)):
-            overlaps[i, c] = overlap
+    overlaps = matched_topics(reference, others, n=n)[1].T  # themes x other chains: the consensus' own matching
     rows = []
     for theme, label in enumerate(labels):
         found = 1 + int((overlaps[theme] >= MIN_SHARED_TERMS).sum()) if others else 1

@@ -4,7 +4,7 @@ A reviewer asks why these topics and why this many, and whether another seed wou
 the same answer. For every K the sweep fits several Gibbs chains (seeds) on the whole corpus
 and ``heldout_folds`` more on all but one fold of the units each, and records per chain:
 the mean log-likelihood per token of the counts it was fitted on (:func:`log_likelihood`;
-the chain reported at a K is the most likely one, never simply the first seed), NPMI and
+the consensus reported at a K is anchored on the most likely chain, never simply the first seed), NPMI and
 u_mass coherence (as gensim's CoherenceModel defines them, over the modelled documents,
 counted by :mod:`polthemes.coherence`; c_v is not used, its authors no longer recommend it),
 topic diversity (the unique share of top-25 terms); per fold, the held-out likelihood by
@@ -145,7 +145,7 @@ class KSelection:
     @property
     def floor_note(self) -> str:
         """A note when every K given lies below the floor for the corpus's size."""
-        if min(self.summary.k) >= self.floor or max(self.summary.k) >= self.floor:
+        if max(self.summary.k) >= self.floor:
             return ""
         return (
             f"every K tried is below {self.floor}, the fewest themes the rule allows for a corpus of this size; "

@@ -9,9 +9,9 @@ with default settings and at K = 10, 20, 40; the share of each language's token 
 the shared space; the share of a Chinese document's in-space token mass on terms its own
 translation contains, against other English documents (chance). The baseline in the same
 run is the naive mapping (every jieba word to its first CC-CEDICT sense, no glossary, no
-sense choice), in its joined and split forms (``polthemes.naive_mapping``).
+sense choice), in its joined and split forms (``polthemes.text.naive_mapping``).
 
-Everything is :func:`polthemes.alignment.measure_alignment` with the project's defaults
+Everything is :func:`polthemes.evaluation.alignment.measure_alignment` with the project's defaults
 (bootstrap and cross-check left out: they change neither the model nor its mixtures).
 Writes ``benchmarks/results/alignment_dev.md`` and regenerates ``benchmarks/RESULTS.md``;
 when the development set is absent it says so and exits 0.
@@ -45,8 +45,8 @@ def main() -> None:
         print(f"{DEV_SET} is absent: this benchmark needs the parallel development set in ../shared/corpora/; nothing measured")
         return
     os.environ.setdefault("POLTHEMES_PROGRESS", "0")
-    from polthemes.alignment import CHOSEN, measure_alignment
-    from polthemes.corpus import read_corpus
+    from polthemes.evaluation.alignment import CHOSEN, measure_alignment
+    from polthemes.corpus.reader import read_corpus
     from polthemes.execution import resolve_execution
 
     started = time.perf_counter()

@@ -37,9 +37,9 @@ def run_once(corpus: Path, cache_dir: Path, workers: int, figures_dir: Path) -> 
     """One end-to-end run in this process; returns stage timings and peak memory."""
     os.environ["POLTHEMES_PROGRESS"] = "0"
     clock = time.perf_counter()
-    from polthemes.analysis import run_analysis
-    from polthemes.corpus import read_corpus
-    from polthemes.figures import save_figure, theme_figures
+    from polthemes.engines.local import run_analysis
+    from polthemes.corpus.reader import read_corpus
+    from polthemes.report.figures import save_figure, theme_figures
     from polthemes.settings import AnalysisSettings
 
     timings = {"import": time.perf_counter() - clock}

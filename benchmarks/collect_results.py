@@ -18,7 +18,7 @@ ORDER = (
 
 def write_result(out: Path, lines: list[str]) -> Path:
     """Write one benchmark's result file atomically, then regenerate ``RESULTS.md``."""
-    from polthemes.outputs import write_text_atomic
+    from polthemes.files import write_text_atomic
 
     write_text_atomic(out, "\n".join(lines) + "\n")
     print(f"wrote {out}")

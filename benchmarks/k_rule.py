@@ -83,10 +83,10 @@ def _summary_table(selection) -> list[str]:
 
 
 def seeds_part(execution, args) -> list[str]:
-    from polthemes.analysis import run_analysis
+    from polthemes.engines.local import run_analysis
     from polthemes.config import RAW_DIR
-    from polthemes.corpus import read_corpus
-    from polthemes.selection import match_topics
+    from polthemes.corpus.reader import read_corpus
+    from polthemes.modelling.selection import match_topics
 
     articles = read_corpus(RAW_DIR).articles
     tokens = None
@@ -134,8 +134,8 @@ def _argmax_scores(article_themes, labels: dict[str, str]) -> tuple[float, float
 def bbc_part(execution, args) -> list[str]:
     if not BBC.exists():
         return [f"## BBC News", "", f"{BBC} is absent: not measured."]
-    from polthemes.analysis import run_analysis
-    from polthemes.corpus import read_corpus
+    from polthemes.engines.local import run_analysis
+    from polthemes.corpus.reader import read_corpus
     from polthemes.themes import article_theme_matrix
 
     labels = _labels(BBC)
@@ -173,7 +173,7 @@ def baselines(articles, labels) -> list[tuple[str, int, float, float]]:
     from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
     from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
-    from polthemes.models import import_tomotopy
+    from polthemes.modelling.backends import import_tomotopy
 
     truth = [labels[a.id] for a in articles]
     vectorizer = CountVectorizer(lowercase=True, stop_words="english", min_df=2, max_df=0.5)
@@ -206,9 +206,9 @@ def baselines(articles, labels) -> list[tuple[str, int, float, float]]:
 def dev_part(execution, args) -> list[str]:
     if not DEV_SET.exists():
         return ["## Translation pairs", "", f"{DEV_SET} is absent: not measured."]
-    from polthemes.alignment import document_pairs, retrieval_scores, theme_space_distances
-    from polthemes.analysis import run_analysis
-    from polthemes.corpus import read_corpus
+    from polthemes.evaluation.alignment import document_pairs, retrieval_scores, theme_space_distances
+    from polthemes.engines.local import run_analysis
+    from polthemes.corpus.reader import read_corpus
 
     articles = read_corpus(DEV_SET).articles
     result = run_analysis(articles, _settings(), **execution)
@@ -230,10 +230,10 @@ def planted_part(execution, args) -> list[str]:
     from lda_time_to_quality import CorpusParameters, draw_corpus
 
     from polthemes.config import DEFAULT_SEED as SEED
-    from polthemes.consensus import consensus_model
-    from polthemes.selection import sweep_k
+    from polthemes.modelling.consensus import consensus_model
+    from polthemes.modelling.selection import sweep_k
     from polthemes.settings import AnalysisSettings
-    from polthemes.synthetic import topic_recovery
+    from polthemes.modelling.synthetic import topic_recovery
 
     PARAMETERS = CorpusParameters()
     topics, bag = draw_corpus(20_000, PARAMETERS, SEED)

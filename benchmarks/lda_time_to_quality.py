@@ -1,10 +1,10 @@
 """LDA time to quality: how long each backend takes to recover topics planted in a corpus.
 
 Why: the project's default topic model is tomotopy's collapsed Gibbs sampler, stopped by
-its own log-likelihood rule (:class:`polthemes.models.TomotopyLDA`). That choice is only
+its own log-likelihood rule (:class:`polthemes.modelling.backends.TomotopyLDA`). That choice is only
 sound if it reaches good topics at least as fast as the usual alternatives. On real text
 nobody knows the true topics, so the corpora here are drawn from the LDA generative
-process with known ("planted") topics, and quality is :func:`polthemes.synthetic.topic_recovery`
+process with known ("planted") topics, and quality is :func:`polthemes.modelling.synthetic.topic_recovery`
 (mean cosine between planted and estimated topic-word distributions, matched one to one).
 
 What, for each corpus size:
@@ -65,9 +65,9 @@ from scipy.optimize import linear_sum_assignment
 from sklearn.decomposition import LatentDirichletAllocation
 
 from polthemes.config import DEFAULT_SEED, PROJECT_ROOT
-from polthemes.features import BagOfWords
-from polthemes.models import DEFAULT_ETA, TomotopyLDA, make_model
-from polthemes.synthetic import topic_recovery
+from polthemes.modelling.features import BagOfWords
+from polthemes.modelling.backends import DEFAULT_ETA, TomotopyLDA, make_model
+from polthemes.modelling.synthetic import topic_recovery
 
 #: Checkpoints: total Gibbs sweeps for tomotopy, total passes (epochs) for gensim and sklearn.
 TOMOTOPY_ITERATIONS = (10, 20, 30, 50, 70, 100, 150, 200)
@@ -153,7 +153,7 @@ def topics_found(estimated: np.ndarray, planted: np.ndarray) -> int:
 def draw_corpus(n_documents: int, parameters: CorpusParameters, seed: int) -> tuple[np.ndarray, BagOfWords]:
     """Planted topics and a bag of words drawn from them, vectorised.
 
-    The same generative process as :func:`polthemes.synthetic.planted_corpus`, which draws
+    The same generative process as :func:`polthemes.modelling.synthetic.planted_corpus`, which draws
     one document at a time in Python and takes about two minutes for 100,000 documents.
     The topics are its very first draw, so they are identical to
     ``planted_corpus(..., seed=seed).topics``; the documents are drawn topic by topic
@@ -460,7 +460,7 @@ def render(
         "# LDA time to quality on corpora with planted topics",
         "",
         f"Written by `{shlex.join(['benchmarks/lda_time_to_quality.py', *sys.argv[1:]])}`; see its docstring for what and why. "
-        "Quality is `polthemes.synthetic.topic_recovery`: mean cosine between planted and estimated topic-word "
+        "Quality is `polthemes.modelling.synthetic.topic_recovery`: mean cosine between planted and estimated topic-word "
         f"distributions, matched one to one (Hungarian); \"topics found\" counts matched pairs at cosine >= {FOUND_COSINE}. "
         "Times are training only, on one core: OMP/OPENBLAS/MKL_NUM_THREADS=1, one worker/job per library, the process "
         "pinned to one core with `taskset` (the machine's other core was busy with other work).",
@@ -474,7 +474,7 @@ def render(
         f"- Corpora: K={parameters.n_topics} planted topics, {parameters.n_terms:,}-term vocabulary, "
         f"{parameters.document_length} tokens per document, document-topic alpha={parameters.alpha}, "
         f"topic-word eta={parameters.eta}, seed {seed}; drawn by the script's vectorised `draw_corpus` "
-        "(the generative process of `polthemes.synthetic.planted_corpus`, and the same planted topics for the same seed).",
+        "(the generative process of `polthemes.modelling.synthetic.planted_corpus`, and the same planted topics for the same seed).",
         f"- Every model: K={parameters.n_topics}, alpha=1/K={1 / parameters.n_topics:g}, eta={DEFAULT_ETA}, seed {seed}.",
         f"- Checkpoints: tomotopy after {', '.join(map(str, TOMOTOPY_ITERATIONS))} iterations in all; "
         f"gensim and scikit-learn after {', '.join(map(str, PASSES))} passes/epochs"

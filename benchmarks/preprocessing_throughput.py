@@ -34,8 +34,8 @@ def main() -> None:
 
     import jieba
 
-    from polthemes.corpus import read_corpus
-    from polthemes.tokens import TokenPipeline
+    from polthemes.corpus.reader import read_corpus
+    from polthemes.text.pipeline import TokenPipeline
 
     clock = time.perf_counter()
     articles = read_corpus(ARCHIVE).articles[: args.limit]

@@ -44,11 +44,11 @@ def write_sample(path: Path, n: int, seed: int = 0) -> None:
 
 
 def run_both(corpus: Path, spark, *, optimizer: str = "em", references: bool = False) -> dict:
-    from polthemes.analysis import run_analysis
-    from polthemes.corpus import read_corpus
-    from polthemes.selection import match_topics
+    from polthemes.engines.local import run_analysis
+    from polthemes.corpus.reader import read_corpus
+    from polthemes.modelling.selection import match_topics
     from polthemes.settings import AnalysisSettings
-    from polthemes.spark_engine import run_spark_analysis
+    from polthemes.engines.spark import run_spark_analysis
 
     settings = AnalysisSettings(k_values=(K,), chains=1, n_boot=0, cross_check=())
     clock = time.perf_counter()
@@ -62,7 +62,7 @@ def run_both(corpus: Path, spark, *, optimizer: str = "em", references: bool = F
     if references:
         # What "agree" means for LDA: the local engine against itself with another seed, and
         # against gensim's variational LDA (another inference method) on the same counts.
-        from polthemes.models import make_model
+        from polthemes.modelling.backends import make_model
 
         other_seed = make_model("tomotopy", n_topics=K, random_state=1).fit(local.bag)
         gensim = make_model("gensim", n_topics=K, random_state=0).fit(local.bag)
@@ -87,7 +87,7 @@ def main() -> int:
         print(f"The archive is not here: {ARCHIVE}\nThis benchmark needs ../shared/corpora/ beside the project.")
         return 1
     os.environ["POLTHEMES_PROGRESS"] = "0"
-    from polthemes.spark_engine import java_problem, spark_session
+    from polthemes.engines.spark import java_problem, spark_session
 
     problem = java_problem()
     if problem:
@@ -103,7 +103,7 @@ def main() -> int:
     if not args.sample_only:
         rows.append(("whole archive", run_both(ARCHIVE, spark, optimizer=args.optimizer)))
         print(rows[-1], flush=True)
-    from polthemes.spark_engine import DEFAULT_MAX_ITER
+    from polthemes.engines.spark import DEFAULT_MAX_ITER
 
     suffix_flags = (" --sample-only" if args.sample_only else "") + ("" if args.optimizer == "em" else f" --optimizer {args.optimizer}")
     lines = [

@@ -12,7 +12,7 @@ import pytest
 
 from polthemes import read_corpus
 from polthemes.config import RAW_DIR
-from polthemes.records import Article, CorpusReport
+from polthemes.corpus.records import Article, CorpusReport
 
 #: The five founding articles, by id.
 SEED_IDS = (
@@ -95,10 +95,10 @@ def fake_project(root: Path, monkeypatch) -> Path:
     (root / "notebooks").mkdir()
     (root / "notebooks" / "01_read.ipynb").write_text("{}\n", encoding="utf-8")
     copy_seeds(root / "data" / "raw", ids=SEED_IDS[:1])
-    import polthemes.outputs
+    import polthemes.files
 
-    monkeypatch.setattr(polthemes.outputs, "RAW_DIR", root / "data" / "raw")
-    monkeypatch.setattr(polthemes.outputs, "PROJECT_ROOT", root, raising=False)
+    monkeypatch.setattr(polthemes.files, "RAW_DIR", root / "data" / "raw")
+    monkeypatch.setattr(polthemes.files, "PROJECT_ROOT", root, raising=False)
     return root
 
 

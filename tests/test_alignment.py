@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 
 from polthemes import read_corpus
-from polthemes.alignment import (
+from polthemes.evaluation.alignment import (
     AlignmentError,
     cosine_distances,
     document_pairs,
@@ -30,9 +30,9 @@ from polthemes.alignment import (
     theme_space_distances,
 )
 from polthemes.cli import main
-from polthemes.naive_mapping import naive_cedict_tokens
-from polthemes.records import Article
-from polthemes.tokens import TokenizedArticle, TokenizedCorpus
+from polthemes.text.naive_mapping import naive_cedict_tokens
+from polthemes.corpus.records import Article
+from polthemes.text.pipeline import TokenizedArticle, TokenizedCorpus
 
 FIXTURE = Path(__file__).parent / "fixtures" / "parallel_small.jsonl"
 SUBJECTS = ("party", "economy", "weather", "football", "harvest", "vaccination", "teachers", "river", "railway", "satellite")

@@ -9,12 +9,12 @@ import pandas as pd
 import pytest
 
 from conftest import SEED_IDS
-from polthemes.analysis import run_analysis
+from polthemes.engines.local import run_analysis
 from polthemes.cli import main
 from polthemes.config import RAW_DIR
 from polthemes.settings import AnalysisError, AnalysisSettings
 from polthemes.themes import passage_units, passages_table
-from polthemes.units import ModellingUnit, roll_up, roll_up_rows
+from polthemes.modelling.units import ModellingUnit, roll_up, roll_up_rows
 
 FAST = ["--k", "2-4", "--seeds", "2", "--bootstrap", "4"]
 EXPECTED_FILES = {
@@ -134,9 +134,9 @@ def test_cli_reports_bad_parameters_in_one_line(capsys):
 def test_tfidf_tables_reuse_the_model_counts_when_units_are_whole_articles(seed_report):
     """A model over whole articles has counted the articles already; the TF-IDF tables from
     those counts equal the tables from a fresh count, and a bag of the wrong shape is refused."""
-    from polthemes.analysis import tfidf_tables
-    from polthemes.features import bag_of_words
-    from polthemes.tokens import TokenPipeline
+    from polthemes.engines.local import tfidf_tables
+    from polthemes.modelling.features import bag_of_words
+    from polthemes.text.pipeline import TokenPipeline
 
     articles = seed_report.articles
     tokens = TokenPipeline("crosslingual").fit(articles).transform(articles, total=len(articles))

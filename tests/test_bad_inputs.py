@@ -11,8 +11,8 @@ import pytest
 
 from conftest import SEED_IDS, seed_bytes, seed_text
 from polthemes import CorpusError, read_corpus
-from polthemes.decode import UnreadableText, decode_bytes, normalise_text
-from polthemes.records import RemovedLine
+from polthemes.corpus.decode import UnreadableText, decode_bytes, normalise_text
+from polthemes.corpus.records import RemovedLine
 
 ZH_ID = "002_d08908587e061e7b"
 EN_ID = "003_8b995b79f267ea23"
@@ -351,7 +351,7 @@ def test_html_page_saved_as_txt_gives_the_article_not_the_markup(corpus_dir, see
     assert page_lines[en.paragraph_lines[0] - 1] == f"<p>{en.paragraphs[0][:en.paragraphs[0].find(' ', 70)]}"
     assert page_lines[en.paragraph_lines[-1] - 1].startswith(f"<p>{en.paragraphs[-1][:40]}")
 
-    from polthemes.tokens import TokenPipeline
+    from polthemes.text.pipeline import TokenPipeline
 
     articles = report.articles
     terms = {term for tokenized in TokenPipeline("crosslingual").fit(articles).transform(articles).articles for term in tokenized.terms}

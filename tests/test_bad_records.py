@@ -14,7 +14,7 @@ import pytest
 from conftest import SEED_IDS, seed_bytes, seed_text
 from polthemes import CorpusError, read_corpus
 from polthemes.cli import main
-from polthemes.metadata import MetadataFileError
+from polthemes.corpus.metadata import MetadataFileError
 
 EN_ID = "003_8b995b79f267ea23"
 ZH_ID = "002_d08908587e061e7b"

@@ -12,8 +12,8 @@ import pytest
 from conftest import SEED_IDS
 from polthemes.cli import main
 from polthemes.config import FIGURES_DIR, RAW_DIR
-from polthemes.figures import regenerate_figures
-from polthemes.outputs import ReadOnlyInputError, write_text_atomic
+from polthemes.report.figures import regenerate_figures
+from polthemes.files import ReadOnlyInputError, write_text_atomic
 
 
 def test_inspect_prints_one_row_per_article_and_a_summary(capsys):

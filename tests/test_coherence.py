@@ -10,9 +10,9 @@ import pytest
 from gensim.corpora import Dictionary
 from gensim.models.coherencemodel import CoherenceModel
 
-from polthemes.coherence import CoherenceCounts
-from polthemes.tokens import TokenPipeline
-from polthemes.units import modelling_units
+from polthemes.modelling.coherence import CoherenceCounts
+from polthemes.text.pipeline import TokenPipeline
+from polthemes.modelling.units import modelling_units
 
 
 def gensim_coherence(texts, topics, measure):

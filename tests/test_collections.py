@@ -12,7 +12,7 @@ import pytest
 from conftest import SEED_IDS, seed_text
 from polthemes import read_corpus
 from polthemes.config import RAW_DIR
-from polthemes.metadata import MetadataFileError
+from polthemes.corpus.metadata import MetadataFileError
 
 
 def _records() -> list[dict]:

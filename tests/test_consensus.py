@@ -7,13 +7,13 @@ import math
 
 import numpy as np
 
-from polthemes.analysis import run_analysis
+from polthemes.engines.local import run_analysis
 from polthemes.config import DEFAULT_SEED
-from polthemes.consensus import consensus_model, fold_in, matched_topics, support_line, theme_support
-from polthemes.models import make_model
-from polthemes.selection import log_likelihood, match_topics
+from polthemes.modelling.consensus import consensus_model, fold_in, matched_topics, support_line, theme_support
+from polthemes.modelling.backends import make_model
+from polthemes.modelling.selection import log_likelihood, match_topics
 from polthemes.settings import AnalysisSettings
-from polthemes.synthetic import planted_corpus, topic_recovery
+from polthemes.modelling.synthetic import planted_corpus, topic_recovery
 
 SEEDS = (11, 12, 13)
 
@@ -34,7 +34,7 @@ def test_themes_of_noise_are_not_supported():
     rng = np.random.default_rng(0)
     vocabulary = [f"w{j:03d}" for j in range(150)]
     documents = [list(rng.choice(vocabulary, size=60)) for _ in range(300)]  # no topic at all
-    from polthemes.features import bag_of_words
+    from polthemes.modelling.features import bag_of_words
 
     chains = _chains(bag_of_words(documents, vocabulary=vocabulary), 4)
     support = theme_support(chains[0], chains, [f"t{i}" for i in range(4)])

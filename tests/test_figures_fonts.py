@@ -6,9 +6,9 @@ import pytest
 from matplotlib.text import Text
 
 from conftest import SEED_IDS
-from polthemes.analysis import run_analysis
-from polthemes.figures import theme_figures
-from polthemes.fonts import cjk_font_family, cjk_font_path, missing_glyphs
+from polthemes.engines.local import run_analysis
+from polthemes.report.figures import theme_figures
+from polthemes.report.fonts import cjk_font_family, cjk_font_path, missing_glyphs
 from polthemes.settings import AnalysisSettings
 
 
@@ -56,7 +56,7 @@ def test_prevalence_weights_articles_by_modelled_terms_and_survives_an_empty_gro
     modelled term (weight 0) is drawn unweighted instead of dividing by zero."""
     import pandas as pd
 
-    from polthemes.plots import plot_theme_prevalence
+    from polthemes.report.plots import plot_theme_prevalence
 
     themes = pd.DataFrame({
         "id": ["a", "b", "c"], "language": ["en", "en", "zh"], "source": ["X", "X", "Y"],

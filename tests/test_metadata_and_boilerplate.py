@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from polthemes.boilerplate import compile_rules, default_rules, find_boilerplate
-from polthemes.metadata import field_line_reader, parse_date, split_trailing_byline
+from polthemes.corpus.boilerplate import compile_rules, default_rules, find_boilerplate
+from polthemes.corpus.metadata import field_line_reader, parse_date, split_trailing_byline
 from polthemes.resources import ResourceFileError
 
 

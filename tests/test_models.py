@@ -7,11 +7,11 @@ import numpy as np
 import pytest
 
 from polthemes.config import DEFAULT_SEED
-from polthemes.features import bag_of_words
-from polthemes.models import BACKENDS, ModelParameterError, TomotopyLDA, make_model, top_terms_per_topic
-from polthemes.selection import SelectionError, match_topics, seed_stability, sweep_k, topic_diversity
+from polthemes.modelling.features import bag_of_words
+from polthemes.modelling.backends import BACKENDS, ModelParameterError, TomotopyLDA, make_model, top_terms_per_topic
+from polthemes.modelling.selection import SelectionError, match_topics, seed_stability, sweep_k, topic_diversity
 from polthemes.settings import BACKEND_NAMES
-from polthemes.synthetic import planted_corpus, topic_recovery
+from polthemes.modelling.synthetic import planted_corpus, topic_recovery
 
 N_TOPICS = 5
 
@@ -150,12 +150,12 @@ def test_tomotopy_runs_one_simd_build_on_every_processor_that_has_it():
     import subprocess
     import sys
 
-    from polthemes.models import TOMOTOPY_ISA, _cpu_flags
+    from polthemes.modelling.backends import TOMOTOPY_ISA, _cpu_flags
 
     if TOMOTOPY_ISA not in _cpu_flags():
         pytest.skip(f"this processor has no {TOMOTOPY_ISA}: tomotopy picks its own build here")
     environment = {key: value for key, value in os.environ.items() if key != "TOMOTOPY_ISA"}
-    probe = "from polthemes.models import import_tomotopy; print(import_tomotopy().isa)"
+    probe = "from polthemes.modelling.backends import import_tomotopy; print(import_tomotopy().isa)"
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=environment, check=True)
     assert result.stdout.strip() == TOMOTOPY_ISA
 

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-import polthemes.analysis
-import polthemes.outputs as outputs
+import polthemes.engines.local
+import polthemes.files as outputs
 from conftest import (
     FAST_FIT,
     SMALL_CORPUS_IDS,
@@ -30,9 +30,9 @@ from conftest import (
     seed_bytes,
     tree_snapshot,
 )
-from polthemes.analysis import run_analysis, write_results
+from polthemes.engines.local import run_analysis, write_results
 from polthemes.cli import main
-from polthemes.corpus import read_corpus
+from polthemes.corpus.reader import read_corpus
 from polthemes.settings import AnalysisSettings
 
 MARKER = ".polthemes-results"
@@ -45,7 +45,7 @@ RESULT_FILES = {
 
 def no_tokenizing(monkeypatch) -> None:
     """Fail the test if a run gets as far as tokenizing: refusals must come before any work."""
-    from polthemes.tokens import TokenPipeline
+    from polthemes.text.pipeline import TokenPipeline
 
     def refuse(*args, **kwargs):
         raise AssertionError("the run started tokenizing before refusing its output folder")
@@ -165,7 +165,7 @@ def test_fit_refuses_an_output_it_must_not_replace_before_any_work(case, tmp_pat
 def test_figures_refuse_the_corpus_a_file_and_a_folder_not_ours(tmp_path, monkeypatch, capsys):
     """The figures folder only receives files, so any folder will do but the corpus, data/raw/
     or a file; the results folder behind the figures follows the rules of ``fit --out``."""
-    from polthemes.figures import regenerate_figures
+    from polthemes.report.figures import regenerate_figures
 
     project = fake_project(tmp_path / "project", monkeypatch)
     corpus = copy_seeds(tmp_path / "corpus")
@@ -250,7 +250,7 @@ def test_results_folder_carries_the_marker_and_replaces_only_its_own(results, re
 
 #: The steps of a write that a spy watches: each file written, each rename and removal.
 SPIED = [(os, "replace"), (os, "rename"), (os, "rmdir"), (outputs.shutil, "rmtree"),
-         (polthemes.analysis, "write_text_atomic"), (polthemes.analysis, "write_bytes_atomic")]
+         (polthemes.engines.local, "write_text_atomic"), (polthemes.engines.local, "write_bytes_atomic")]
 
 
 def spy_on_every_step(monkeypatch, out: Path, allowed: list[dict], crash_at: int | None = None, check_each_step: bool = True) -> list[str]:
@@ -313,18 +313,18 @@ def test_a_run_never_removes_another_runs_staging_folder(results, references, tm
     write leaves the first run's staging folder alone; today both used ``.out.staging``."""
     out = tmp_path / "out"
     write_results(results[0], out)
-    real = polthemes.analysis.write_text_atomic
+    real = polthemes.engines.local.write_text_atomic
     calls = []
 
     def write_text(path, text):
         calls.append(path)
         if len(calls) == 3:  # the first run has written two tables: the second run writes whole
-            monkeypatch.setattr(polthemes.analysis, "write_text_atomic", real)
+            monkeypatch.setattr(polthemes.engines.local, "write_text_atomic", real)
             write_results(results[0], out)
             assert tree_snapshot(out) == references[0]
         return real(path, text)
 
-    monkeypatch.setattr(polthemes.analysis, "write_text_atomic", write_text)
+    monkeypatch.setattr(polthemes.engines.local, "write_text_atomic", write_text)
     write_results(results[1], out)
     assert tree_snapshot(out) == references[1]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
@@ -530,7 +530,7 @@ def test_a_cache_folder_that_is_a_file_means_no_cache(corpus_and_terms, tmp_path
     ids=["full", "unwritable"],
 )
 def test_a_cache_write_failing_mid_run_switches_the_cache_off(limit, message, corpus_and_terms, cache_dir, capsys, monkeypatch):
-    from polthemes.segmentation import SegmentationCache
+    from polthemes.text.segmentation import SegmentationCache
 
     corpus, expected = corpus_and_terms
     real_connect = sqlite3.connect

@@ -15,10 +15,10 @@ import pandas as pd
 import pytest
 
 from conftest import SEED_IDS, seed_bytes, seed_text
-from polthemes.analysis import run_analysis
+from polthemes.engines.local import run_analysis
 from polthemes.cli import main
-from polthemes.corpus import read_corpus
-from polthemes.selection import choose_k, k_floor, seed_stability
+from polthemes.corpus.reader import read_corpus
+from polthemes.modelling.selection import choose_k, k_floor, seed_stability
 from polthemes.settings import AnalysisError, AnalysisSettings
 
 #: Two English articles and one Chinese one.
@@ -44,7 +44,7 @@ def _fails_before_reading(monkeypatch):
 
 
 def _fails_before_tokenizing(monkeypatch):
-    from polthemes.tokens import TokenPipeline
+    from polthemes.text.pipeline import TokenPipeline
 
     def refuse(self, *args, **kwargs):
         raise AssertionError("the corpus was tokenized before the parameter was checked")

@@ -14,12 +14,12 @@ import pytest
 from conftest import SEED_IDS, seed_text
 from polthemes import read_corpus
 from polthemes.config import MAX_ARTICLE_CHARS
-from polthemes.features import bag_of_words
-from polthemes.segmentation import ParallelSegmenter, SegmentationCache, segmentation_fingerprint
-from polthemes.selection import sweep_k
-from polthemes.tokenize_zh import ChineseTokenizer
-from polthemes.tokens import TokenPipeline
-from polthemes.units import modelling_units
+from polthemes.modelling.features import bag_of_words
+from polthemes.text.segmentation import ParallelSegmenter, SegmentationCache, segmentation_fingerprint
+from polthemes.modelling.selection import sweep_k
+from polthemes.text.chinese import ChineseTokenizer
+from polthemes.text.pipeline import TokenPipeline
+from polthemes.modelling.units import modelling_units
 
 
 def _snapshot(corpus):

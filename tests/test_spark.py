@@ -15,14 +15,14 @@ import pandas as pd
 import pytest
 
 from conftest import SEED_IDS, seed_text
-from polthemes.analysis import corpus_hash, run_analysis
+from polthemes.engines.local import corpus_hash, run_analysis
 from polthemes.cli import main
 from polthemes.config import RAW_DIR
-from polthemes.corpus import read_corpus
-from polthemes.selection import match_topics
+from polthemes.corpus.reader import read_corpus
+from polthemes.modelling.selection import match_topics
 from polthemes.settings import AnalysisError, AnalysisSettings
-from polthemes.spark_engine import expand_inputs, java_problem, run_spark_analysis
-from polthemes.synthetic import planted_corpus, topic_recovery
+from polthemes.engines.spark import expand_inputs, java_problem, run_spark_analysis
+from polthemes.modelling.synthetic import planted_corpus, topic_recovery
 
 SETTINGS = AnalysisSettings(k_values=(2,), chains=1, n_boot=0, cross_check=())
 #: Matched top-10 overlap (Hungarian matching of topics) the two engines must reach on the
@@ -30,7 +30,7 @@ SETTINGS = AnalysisSettings(k_values=(2,), chains=1, n_boot=0, cross_check=())
 #: local engine's own backends agree 0.40-0.50 (results/seeds/backend_agreement.csv), and on
 #: a 5,000-item sample two local seeds agree 0.61 (benchmarks/results/spark_vs_local.md).
 MIN_SEED_OVERLAP = 0.3
-#: A planted-topic corpus (polthemes.synthetic): 300 documents of 80 words from 5 topics over
+#: A planted-topic corpus (polthemes.modelling.synthetic): 300 documents of 80 words from 5 topics over
 #: 200 English words, modelled whole (unit "article") in monolingual mode so that every
 #: planted word is one term, fitted by EM at its default 50 iterations.
 PLANTED = dict(n_documents=300, n_topics=5, n_terms=200, document_length=80)
@@ -73,7 +73,7 @@ def write_seed_jsonl(path: Path, *, broken: bool = False, repeats: bool = False)
 
 @pytest.fixture(scope="module")
 def spark():
-    from polthemes.spark_engine import spark_session
+    from polthemes.engines.spark import spark_session
 
     session = spark_session("local[2]")
     yield session
@@ -103,7 +103,7 @@ def runs(spark, tmp_path_factory):
 def english_words_kept_whole(n: int) -> list[str]:
     """``n`` English words of the seed articles that the monolingual tokenizer keeps as one
     term spelt as written (no lemma change, no stopword), in alphabetical order."""
-    from polthemes.tokens import TokenPipeline
+    from polthemes.text.pipeline import TokenPipeline
 
     pipeline = TokenPipeline("monolingual").fit_english([])
     english = " ".join(a.text for a in read_corpus(RAW_DIR).articles if a.language == "en")
@@ -162,8 +162,8 @@ def test_spark_counts_exactly_what_the_local_engine_counts(runs):
 
 def test_spark_article_table_rolls_up_exactly_as_the_local_engine(runs):
     # Fed the local engine's unit mixtures, the Spark engine's article table is the local one.
-    from polthemes.analysis import article_digest
-    from polthemes.spark_engine import _roll_up
+    from polthemes.engines.local import article_digest
+    from polthemes.engines.spark import _roll_up
 
     local, _, folder = runs
     articles = read_corpus(folder / "corpus").articles
@@ -351,7 +351,7 @@ def test_cli_engine_spark(runs, tmp_path, capsys):
 
 
 def test_figures_draw_from_spark_results(runs):
-    from polthemes.figures import theme_figures
+    from polthemes.report.figures import theme_figures
 
     _, remote, _ = runs
     figures = theme_figures(remote)

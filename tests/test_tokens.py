@@ -7,12 +7,12 @@ from collections import Counter
 
 import pytest
 
-from polthemes.concepts import GLOSSARY, ConceptMapper
-from polthemes.glossary import default_glossary
-from polthemes.coverage import coverage_report, top_terms
-from polthemes.tokenize_en import EnglishTokenizer, default_english_stopwords
-from polthemes.tokenize_zh import ChineseTokenizer, default_chinese_stopwords
-from polthemes.tokens import TokenPipeline
+from polthemes.text.concepts import GLOSSARY, ConceptMapper
+from polthemes.text.glossary import default_glossary
+from polthemes.text.coverage import coverage_report, top_terms
+from polthemes.text.english import EnglishTokenizer, default_english_stopwords
+from polthemes.text.chinese import ChineseTokenizer, default_chinese_stopwords
+from polthemes.text.pipeline import TokenPipeline
 
 
 @pytest.fixture(scope="module")
@@ -231,7 +231,7 @@ def test_monolingual_space_shares_nothing_across_languages(seed_report):
 def test_a_dictionary_term_is_labelled_by_its_commonest_chinese_word():
     """发扬 ("develop") and 发展 ("development") share the stem ``develop``; the label shows
     the gloss of the word the corpus uses most, not of whichever word was mapped first."""
-    from polthemes.tokens import TokenizedCorpus, TokenPipeline
+    from polthemes.text.pipeline import TokenizedCorpus, TokenPipeline
 
     pipeline = TokenPipeline("crosslingual")
     assert pipeline._mapper.map_chinese("发扬") == pipeline._mapper.map_chinese("发展")  # mapped first

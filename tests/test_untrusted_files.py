@@ -17,11 +17,11 @@ import jieba
 import pytest
 
 from conftest import SEED_IDS, seed_bytes, seed_text
-from polthemes.analysis import run_analysis
-from polthemes.corpus import read_corpus
-from polthemes.intertopic import intertopic_map_html
+from polthemes.engines.local import run_analysis
+from polthemes.corpus.reader import read_corpus
+from polthemes.report.intertopic import intertopic_map_html
 from polthemes.settings import AnalysisSettings
-from polthemes.tokenize_zh import ChineseTokenizer
+from polthemes.text.chinese import ChineseTokenizer
 
 ZH_ID = "002_d08908587e061e7b"
 

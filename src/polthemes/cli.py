@@ -20,11 +20,11 @@ from polthemes import __version__
 from pathlib import Path
 
 from polthemes.config import FIGURES_DIR, RAW_DIR, RESULTS_DIR
-from polthemes.corpus import corpus_name
-from polthemes.corpus import CorpusError, read_corpus
-from polthemes.metadata import MetadataFileError
-from polthemes.outputs import OutputFolderError, ReadOnlyInputError, check_results_folder
-from polthemes.records import CorpusReport
+from polthemes.corpus.reader import corpus_name
+from polthemes.corpus.reader import CorpusError, read_corpus
+from polthemes.corpus.metadata import MetadataFileError
+from polthemes.files import OutputFolderError, ReadOnlyInputError, check_results_folder
+from polthemes.corpus.records import CorpusReport
 from polthemes.resources import ResourceFileError
 from polthemes.settings import (
     BACKEND_NAMES,
@@ -344,7 +344,7 @@ def _inspect(args: argparse.Namespace) -> int:
 
 
 def _figures(args: argparse.Namespace) -> int:
-    from polthemes.figures import regenerate_figures  # matplotlib is slow to import
+    from polthemes.report.figures import regenerate_figures  # matplotlib is slow to import
 
     execution = _execution(args)
     written = regenerate_figures(
@@ -357,7 +357,7 @@ def _figures(args: argparse.Namespace) -> int:
 
 
 def _tokenize(args: argparse.Namespace):
-    from polthemes.tokens import TokenPipeline
+    from polthemes.text.pipeline import TokenPipeline
 
     execution = _execution(args)
     report = _read_reported(args.corpus)
@@ -370,8 +370,8 @@ def _tokenize(args: argparse.Namespace):
 
 
 def _fit(args: argparse.Namespace) -> int:
-    from polthemes.analysis import run_analysis
-    from polthemes.corpus import sample_articles
+    from polthemes.engines.local import run_analysis
+    from polthemes.corpus.reader import sample_articles
 
     cross_check = () if args.cross_check.strip().lower() in ("", "none") else tuple(b.strip() for b in args.cross_check.split(","))
     settings = AnalysisSettings(
@@ -422,7 +422,7 @@ def _fit(args: argparse.Namespace) -> int:
 
 def _print_themes(labels: Sequence[str], support=None) -> None:
     """The themes, and with ``support`` (the ``theme_support`` table) how many chains found each."""
-    from polthemes.consensus import support_line
+    from polthemes.modelling.consensus import support_line
 
     print("themes:")
     for k, label in enumerate(labels):
@@ -435,7 +435,7 @@ def _timings(timings_s: dict[str, float]) -> str:
 
 
 def _fit_on_spark(args: argparse.Namespace, settings: AnalysisSettings) -> int:
-    from polthemes.spark_engine import SparkUnavailable, run_spark_analysis
+    from polthemes.engines.spark import SparkUnavailable, run_spark_analysis
 
     if args.sample or args.limit:
         raise AnalysisError("--sample and --limit belong to the local engine; give Spark the files to model")
@@ -477,7 +477,7 @@ def _notebooks(args: argparse.Namespace) -> int:
 
 
 def _coverage(args: argparse.Namespace) -> int:
-    from polthemes.coverage import coverage_report
+    from polthemes.text.coverage import coverage_report
 
     report = coverage_report(_tokenize(args), top_unmapped=args.top)
     if args.json:
@@ -489,7 +489,7 @@ def _coverage(args: argparse.Namespace) -> int:
 
 
 def _alignment(args: argparse.Namespace) -> int:
-    from polthemes.alignment import AlignmentError, document_pairs, measure_alignment
+    from polthemes.evaluation.alignment import AlignmentError, document_pairs, measure_alignment
 
     k_values = tuple(dict.fromkeys(k for item in (args.k or [("chosen",)]) for k in item))
     settings = AnalysisSettings(k_values=args.sweep, chains=args.chains, seed=args.seed)
@@ -509,7 +509,7 @@ def _alignment(args: argparse.Namespace) -> int:
 
 
 def _terms(args: argparse.Namespace) -> int:
-    from polthemes.coverage import top_terms
+    from polthemes.text.coverage import top_terms
 
     corpus = _tokenize(args)
     for article in corpus.articles:

@@ -2,8 +2,8 @@
 
 None of this changes a result (tested: one worker or two, cold cache or warm, the tables
 are byte-identical), so it stays out of :class:`~polthemes.settings.AnalysisSettings` and
-the manifest. The command line, :func:`polthemes.analysis.analyse_corpus` and
-:func:`polthemes.figures.regenerate_figures` all resolve their defaults here.
+the manifest. The command line, :func:`polthemes.engines.local.analyse_corpus` and
+:func:`polthemes.report.figures.regenerate_figures` all resolve their defaults here.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ def default_cache_dir() -> Path:
 
 
 def resolve_execution(workers: int | None = None, cache: bool | str | Path = True) -> dict:
-    """``workers`` and ``cache_dir`` keyword arguments for :func:`polthemes.analysis.run_analysis`.
+    """``workers`` and ``cache_dir`` keyword arguments for :func:`polthemes.engines.local.run_analysis`.
 
     ``workers=None`` means every core; ``cache=True`` the default cache folder, ``False``
     no cache, a path that folder.
@@ -104,9 +104,9 @@ def die_with_parent(parent: int) -> None:
 PAUSE_ENVIRONMENT = "POLTHEMES_TEST_PAUSE_AT"
 #: The phases :func:`pause_point` knows, where they are.
 PAUSE_PHASES = {
-    "tokenize": "polthemes.segmentation._segment_batch, in each worker segmenting paragraphs (two or more workers, paragraphs not in the cache)",
-    "sweep": "polthemes.selection._fit_and_score, in each worker (or in the process itself with one worker), before a fit",
-    "write": "polthemes.outputs.write_results_folder, after the staging folder is written, before the swap",
+    "tokenize": "polthemes.text.segmentation._segment_batch, in each worker segmenting paragraphs (two or more workers, paragraphs not in the cache)",
+    "sweep": "polthemes.modelling.selection._fit_and_score, in each worker (or in the process itself with one worker), before a fit",
+    "write": "polthemes.files.write_results_folder, after the staging folder is written, before the swap",
 }
 
 

@@ -17,7 +17,7 @@ import nbformat
 from nbclient import NotebookClient
 
 from polthemes.config import PROJECT_ROOT
-from polthemes.outputs import write_text_atomic
+from polthemes.files import write_text_atomic
 
 NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
 #: Seconds a single cell may run (the extending notebook models an archive sample).

@@ -1,6 +1,6 @@
 """Every choice of a modelling run, in one frozen dataclass, checked before any work.
 
-Kept apart from :mod:`polthemes.analysis` (and free of heavy imports) so the command line
+Kept apart from :mod:`polthemes.engines.local` (and free of heavy imports) so the command line
 can show defaults and reject bad parameters instantly.
 """
 
@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 from polthemes.config import DEFAULT_SEED
 
-#: Token spaces (see polthemes.tokens), modelling units (polthemes.units), model backends
-#: (polthemes.models); the modules check that they implement exactly these.
+#: Token spaces (see polthemes.text.pipeline), modelling units (polthemes.modelling.units), model backends
+#: (polthemes.modelling.backends); the modules check that they implement exactly these.
 MODES = ("crosslingual", "monolingual")
 UNITS = ("auto", "article", "paragraph", "window")
 BACKEND_NAMES = ("tomotopy", "gensim", "sklearn", "nmf")

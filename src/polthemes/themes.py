@@ -17,12 +17,12 @@ import pandas as pd
 from scipy.optimize import linear_sum_assignment
 
 from polthemes.config import RESOURCES_DIR
-from polthemes.features import BagOfWords, bag_of_words
-from polthemes.models import TopicModel
-from polthemes.records import Article
+from polthemes.modelling.features import BagOfWords, bag_of_words
+from polthemes.modelling.backends import TopicModel
+from polthemes.corpus.records import Article
 from polthemes.resources import read_tsv
-from polthemes.tokens import TokenizedCorpus
-from polthemes.units import ModellingUnit, roll_up
+from polthemes.text.pipeline import TokenizedCorpus
+from polthemes.modelling.units import ModellingUnit, roll_up
 
 LABEL_OVERRIDES_FILENAME = "theme_labels.tsv"
 #: A hand-written label applies to a theme sharing at least this many of its listed terms

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from polthemes.metadata import units
-from polthemes.records import CorpusReport
+from polthemes.corpus.metadata import units
+from polthemes.corpus.records import CorpusReport
 
 #: Columns of :func:`articles_table`, in the order ``polthemes inspect`` prints them.
 ARTICLE_COLUMNS = ("id", "language", "title", "date", "source", "author", "paragraphs", "characters", "words", "removed_lines")

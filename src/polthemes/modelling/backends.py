@@ -5,7 +5,7 @@ recovers the topics best and fastest. ``gensim`` (online variational Bayes) and
 ``sklearn`` (batch variational Bayes) LDA, and ``nmf`` (non-negative matrix factorisation of
 TF-IDF) are cross-checks: a theme every backend finds is not an artefact of one algorithm.
 
-All of them take a :class:`~polthemes.features.BagOfWords`, store parameters untouched in
+All of them take a :class:`~polthemes.modelling.features.BagOfWords`, store parameters untouched in
 ``__init__``, do the work in ``fit`` and expose, with a trailing underscore:
 ``components_`` (topics x terms, rows sum to one), ``document_topics_`` (documents x topics,
 rows sum to one), ``vocabulary_``, ``n_iter_``, ``converged_`` and ``convergence_`` (what
@@ -27,7 +27,7 @@ from typing import ClassVar
 import numpy as np
 
 from polthemes.config import DEFAULT_SEED
-from polthemes.features import BagOfWords, tfidf
+from polthemes.modelling.features import BagOfWords, tfidf
 from polthemes.settings import DEFAULT_BACKEND
 
 #: Topic-word prior shared by the LDA backends.

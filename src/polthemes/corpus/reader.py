@@ -12,13 +12,13 @@ author, pair`` fields (the layout of ``../shared/corpora/*.jsonl.gz``).
 
 Nothing is ever written next to the input. Whatever cannot be read (empty, binary,
 undecodable, malformed, unsupported language, duplicate) is skipped and reported in the
-:class:`~polthemes.records.CorpusReport`, naming the file (and line or row) and the reason.
+:class:`~polthemes.corpus.records.CorpusReport`, naming the file (and line or row) and the reason.
 One bad record never stops the run: a record that JSON can parse but Python cannot hold
 as text (a lone surrogate ``"\\ud800"``, a 5,000-digit number, nesting past the recursion
 limit) is a skipped record like a malformed one; a truncated or corrupt gzip stream keeps
 the records before it and is one warning naming the last line read; a file name that is not
 UTF-8 is shown, and its article id made, with ``\\xff`` escapes (and a warning); an HTML
-page saved as text is read through :mod:`polthemes.markup`.
+page saved as text is read through :mod:`polthemes.corpus.markup`.
 
 Duplicates and the template rule, in this order:
 
@@ -60,7 +60,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from polthemes.boilerplate import REPEATED_RULE, find_repeated_lines, normalise_line
+from polthemes.corpus.boilerplate import REPEATED_RULE, find_repeated_lines, normalise_line
 from polthemes.config import (
     ARTICLE_SUFFIXES,
     COLLECTION_SUFFIXES,
@@ -69,12 +69,12 @@ from polthemes.config import (
     RAW_DIR,
     SUPPORTED_LANGUAGES,
 )
-from polthemes.decode import UnreadableText, decode_bytes, normalise_text
-from polthemes.document import ArticleDraft, RawDocument, draft_article
-from polthemes.language import UNDETERMINED, detect_language
-from polthemes.markup import HTML_RULE, extract_html, looks_like_html
-from polthemes.metadata import METADATA_FIELDS, read_metadata_overrides
-from polthemes.records import Article, CorpusReport, DuplicateArticle, RemovedLine, SkippedSource
+from polthemes.corpus.decode import UnreadableText, decode_bytes, normalise_text
+from polthemes.corpus.clean import ArticleDraft, RawDocument, draft_article
+from polthemes.corpus.language import UNDETERMINED, detect_language
+from polthemes.corpus.markup import HTML_RULE, extract_html, looks_like_html
+from polthemes.corpus.metadata import METADATA_FIELDS, read_metadata_overrides
+from polthemes.corpus.records import Article, CorpusReport, DuplicateArticle, RemovedLine, SkippedSource
 
 #: Column/field names accepted for the article body in collections, in order of preference.
 TEXT_FIELDS = ("text", "body", "content")

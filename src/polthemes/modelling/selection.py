@@ -6,7 +6,7 @@ and ``heldout_folds`` more on all but one fold of the units each, and records pe
 the mean log-likelihood per token of the counts it was fitted on (:func:`log_likelihood`;
 the consensus reported at a K is anchored on the most likely chain, never simply the first seed), NPMI and
 u_mass coherence (as gensim's CoherenceModel defines them, over the modelled documents,
-counted by :mod:`polthemes.coherence`; c_v is not used, its authors no longer recommend it),
+counted by :mod:`polthemes.modelling.coherence`; c_v is not used, its authors no longer recommend it),
 topic diversity (the unique share of top-25 terms); per fold, the held-out likelihood by
 document completion (:func:`document_completion`); per K, **stability**: the topics of every
 pair of chains matched one to one (Hungarian) and their top-10 term overlap averaged.
@@ -36,10 +36,10 @@ import pandas as pd
 from scipy import sparse
 from scipy.optimize import linear_sum_assignment
 
-from polthemes.coherence import CoherenceCounts
+from polthemes.modelling.coherence import CoherenceCounts
 from polthemes.execution import fork_pool, pause_point
-from polthemes.features import BagOfWords, bag_of_words
-from polthemes.models import TopicModel, check_backend, check_topic_count, make_model
+from polthemes.modelling.features import BagOfWords, bag_of_words
+from polthemes.modelling.backends import TopicModel, check_backend, check_topic_count, make_model
 from polthemes.progress import ProgressCounter
 
 #: Mean matched top-10 overlap between chains at or above which a K's themes count as reproduced.
@@ -380,7 +380,7 @@ def seed_stability(models: Sequence[TopicModel], n: int = COHERENCE_TOP_N) -> fl
 
 class CoherenceScorer:
     """NPMI and u_mass of topics over fixed texts, exactly as gensim's ``CoherenceModel``
-    scores them, counted by :class:`polthemes.coherence.CoherenceCounts` (vectorised; the
+    scores them, counted by :class:`polthemes.modelling.coherence.CoherenceCounts` (vectorised; the
     equality with gensim is tested)."""
 
     def __init__(self, texts: Sequence[Sequence[str]]) -> None:

@@ -19,7 +19,7 @@ from polthemes.resources import read_list, read_tsv
 
 #: Fields an article record carries and ``metadata.csv`` may set. ``pair`` names the
 #: translation pair an article belongs to in a parallel collection (one zh and one en
-#: article share it; see :mod:`polthemes.alignment`); empty for ordinary articles.
+#: article share it; see :mod:`polthemes.evaluation.alignment`); empty for ordinary articles.
 METADATA_FIELDS = ("title", "date", "source", "author", "url", "language", "pair")
 
 _MONTHS = {

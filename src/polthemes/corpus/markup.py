@@ -12,7 +12,7 @@ near its start, or by many common tags (at least :data:`MIN_TAGS`, one per
   ``textarea`` is dropped, and listed in one ``html_markup`` note;
 * block-level elements (``p``, ``div``, ``br``, ``li``, ``h1``-``h6``, ``tr``, ``section``,
   ``article``, ``header``, ``footer``, ``nav``, ``aside``, ``blockquote``, ``pre``,
-  ``table`` ...), and blank lines of the source, end a line, so the line rules of :mod:`polthemes.boilerplate` (menus,
+  ``table`` ...), and blank lines of the source, end a line, so the line rules of :mod:`polthemes.corpus.boilerplate` (menus,
   comment forms, copyright lines) work on the page as on a plain-text scrape; entities
   are unescaped and whitespace folded as a browser does (kept inside ``pre``);
 * lines inside ``<nav>`` are navigation by the page's own word (rule ``navigation``), and a

@@ -18,10 +18,10 @@ from pathlib import Path
 
 import numpy as np
 
-from polthemes.features import BagOfWords
-from polthemes.models import TopicModel
-from polthemes.outputs import write_text_atomic
-from polthemes.tokens import TokenizedCorpus
+from polthemes.modelling.features import BagOfWords
+from polthemes.modelling.backends import TopicModel
+from polthemes.files import write_text_atomic
+from polthemes.text.pipeline import TokenizedCorpus
 
 _PLACEHOLDERS = {"d3": "POLTHEMES-D3", "ldavis": "POLTHEMES-LDAVIS", "css": "POLTHEMES-CSS"}
 _ASSETS = {"d3": "d3.v5.min.js", "ldavis": "ldavis.v3.0.0.js", "css": "ldavis.v1.0.0.css"}

@@ -17,7 +17,7 @@ from matplotlib.figure import Figure
 
 from polthemes import __version__
 from polthemes.config import FIGURES_DIR, RAW_DIR, RESULTS_DIR
-from polthemes.outputs import OutputFolderError, check_figures_folder, check_results_folder, write_bytes_atomic
+from polthemes.files import OutputFolderError, check_figures_folder, check_results_folder, write_bytes_atomic
 
 #: Formats written for every figure: PNG to look at, SVG to edit or print.
 FIGURE_FORMATS = ("png", "svg")
@@ -45,7 +45,7 @@ def provenance_stamp(manifest: dict) -> str:
 
 def corpus_stamp(articles) -> str:
     """The stamp of a figure drawn before any model: corpus hash and package version."""
-    from polthemes.analysis import corpus_hash
+    from polthemes.engines.local import corpus_hash
 
     return f"corpus {corpus_hash(articles)[:12]} · polthemes {__version__}"
 
@@ -58,12 +58,12 @@ PER_ARTICLE_FIGURES = ("tfidf_top_terms_by_article", "article_similarity", "them
 
 
 def theme_figures(result, names: Sequence[str] | None = None) -> dict[str, Figure]:
-    """The figures of an :class:`~polthemes.analysis.AnalysisResult`, by file name.
+    """The figures of an :class:`~polthemes.engines.local.AnalysisResult`, by file name.
 
     ``names`` picks some (all by default). Per-article figures are left out for corpora of
     more than :data:`MAX_ARTICLES_FOR_ARTICLE_FIGURES` articles.
     """
-    from polthemes.plots import (
+    from polthemes.report.plots import (
         plot_article_similarity,
         plot_k_selection,
         plot_theme_cooccurrence,
@@ -73,7 +73,7 @@ def theme_figures(result, names: Sequence[str] | None = None) -> dict[str, Figur
         plot_themes_over_time,
         plot_topic_terms,
     )
-    from polthemes.selection import MIN_STABILITY
+    from polthemes.modelling.selection import MIN_STABILITY
 
     tables = result.tables
     stamp = provenance_stamp(result.manifest)
@@ -131,13 +131,13 @@ def regenerate_figures(
 
     ``workers`` (default: every core) and ``cache`` (see
     :func:`polthemes.execution.resolve_execution`) change how fast, never what is drawn.
-    ``read`` reads the corpus into a :class:`~polthemes.records.CorpusReport` (default
-    :func:`~polthemes.corpus.read_corpus`; the command line's also prints what was skipped).
+    ``read`` reads the corpus into a :class:`~polthemes.corpus.records.CorpusReport` (default
+    :func:`~polthemes.corpus.reader.read_corpus`; the command line's also prints what was skipped).
     """
-    from polthemes.analysis import run_analysis
-    from polthemes.corpus import corpus_name, read_corpus
-    from polthemes.intertopic import save_intertopic_map
-    from polthemes.plots import plot_corpus_overview
+    from polthemes.engines.local import run_analysis
+    from polthemes.corpus.reader import corpus_name, read_corpus
+    from polthemes.report.intertopic import save_intertopic_map
+    from polthemes.report.plots import plot_corpus_overview
     from polthemes.execution import resolve_execution
 
     name = corpus_name(corpus)

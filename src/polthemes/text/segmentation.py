@@ -35,7 +35,7 @@ from typing import TypeVar
 
 from polthemes.execution import fork_pool, pause_point
 from polthemes.messages import warn
-from polthemes.tokenize_zh import ChineseTokenizer
+from polthemes.text.chinese import ChineseTokenizer
 
 T = TypeVar("T")
 

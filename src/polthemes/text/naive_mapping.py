@@ -1,13 +1,13 @@
 """The baseline the shared concept space must beat: every jieba word to its first CC-CEDICT sense.
 
-The concept space (:mod:`polthemes.concepts`) puts a glossary, a choice among CC-CEDICT's
+The concept space (:mod:`polthemes.text.concepts`) puts a glossary, a choice among CC-CEDICT's
 senses by English evidence, compound splitting and stopword handling between a Chinese
 word and its English term. This module leaves all of that out, so a measure of alignment
-(:mod:`polthemes.alignment`) can say how much each piece is worth against doing nothing
+(:mod:`polthemes.evaluation.alignment`) can say how much each piece is worth against doing nothing
 clever:
 
 * **Chinese**: jieba's own dictionary (plus ``resources/userdict_zh.txt``, which
-  :class:`~polthemes.tokenize_zh.ChineseTokenizer` always loads; no glossary form is added),
+  :class:`~polthemes.text.chinese.ChineseTokenizer` always loads; no glossary form is added),
   the project's stopwords and count filter; each content word becomes its *first*
   CC-CEDICT sense, whatever it says, lower-cased, lemmatised and stopword-filtered by the
   English tokenizer, its words joined with ``_`` and Snowball-stemmed, which is the form of
@@ -20,9 +20,9 @@ clever:
   stays Chinese (unmapped). Latin words inside Chinese text go to the English side, as in
   the project.
 * **English**: the project's English tokenizer without the glossary's multiword forms,
-  each term Snowball-stemmed (:func:`polthemes.concepts.stem_key`).
+  each term Snowball-stemmed (:func:`polthemes.text.concepts.stem_key`).
 
-The result is a :class:`~polthemes.tokens.TokenizedCorpus`, so every measure that reads
+The result is a :class:`~polthemes.text.pipeline.TokenizedCorpus`, so every measure that reads
 the project's tokens reads these too.
 """
 
@@ -32,12 +32,12 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from pathlib import Path
 
-from polthemes.cedict import Cedict, load_cedict
-from polthemes.concepts import DICTIONARY, ENGLISH, STOPWORD, UNMAPPED, stem_key
-from polthemes.records import Article
-from polthemes.tokenize_en import PHRASE_JOINER, EnglishTokenizer
-from polthemes.tokenize_zh import ChineseTokenizer, latin_words
-from polthemes.tokens import TokenizedArticle, TokenizedCorpus, article_paragraphs
+from polthemes.text.cedict import Cedict, load_cedict
+from polthemes.text.concepts import DICTIONARY, ENGLISH, STOPWORD, UNMAPPED, stem_key
+from polthemes.corpus.records import Article
+from polthemes.text.english import PHRASE_JOINER, EnglishTokenizer
+from polthemes.text.chinese import ChineseTokenizer, latin_words
+from polthemes.text.pipeline import TokenizedArticle, TokenizedCorpus, article_paragraphs
 
 #: The ``mode`` of a corpus tokenized here, so no table mistakes it for the project's tokens.
 NAIVE_MODE = "naive-cedict"
@@ -76,7 +76,7 @@ def naive_cedict_tokens(
     """Every article's terms under the naive mapping, paragraph by paragraph (see the module).
 
     ``cache_dir`` is where jieba's verified prefix dictionary is kept (as for
-    :class:`~polthemes.tokenize_zh.ChineseTokenizer`); it changes no term.
+    :class:`~polthemes.text.chinese.ChineseTokenizer`); it changes no term.
     """
     chinese = ChineseTokenizer(keep_words=(), cache_dir=cache_dir)
     english = EnglishTokenizer()

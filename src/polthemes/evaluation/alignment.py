@@ -8,21 +8,21 @@ translation (top-1), how often it is among the five nearest (top-5), and the mea
 reciprocal rank of the translation (MRR). They are taken
 
 * in the **concept-term TF-IDF space**: the project's tokens
-  (:class:`~polthemes.tokens.TokenPipeline` in crosslingual mode), counted and weighted by
-  :mod:`polthemes.features`, cosine distance;
+  (:class:`~polthemes.text.pipeline.TokenPipeline` in crosslingual mode), counted and weighted by
+  :mod:`polthemes.modelling.features`, cosine distance;
 * in **theme space** at a given K: each document's theme mixture (the article roll-up of
   its modelling units, the ``article_themes`` table of a run), Hellinger distance (the
   distance between probability distributions; cosine beside it for comparison).
 
 Two token-level measures say why: the **share of each language's token mass in the shared
-space** (from :func:`polthemes.coverage.coverage_report`), and the **pair share**: the share
+space** (from :func:`polthemes.text.coverage.coverage_report`), and the **pair share**: the share
 of a Chinese document's in-space token mass on terms its own translation contains, against
 the same share on every other English document (the chance line). The naive baseline of
-:mod:`polthemes.naive_mapping` (every jieba word to its first CC-CEDICT sense) is measured
+:mod:`polthemes.text.naive_mapping` (every jieba word to its first CC-CEDICT sense) is measured
 beside the concept space, so the concept space's value is its gap to doing nothing clever.
 
 **Pairs come from the reader.** A record's ``pair`` field is kept on
-:class:`~polthemes.records.Article` (``metadata.csv`` may set it for a folder of articles),
+:class:`~polthemes.corpus.records.Article` (``metadata.csv`` may set it for a folder of articles),
 so pairs are data the collection states, not a convention read out of ids such as
 ``<pair>__zh``, which a collection is free to name otherwise. The language of each
 article is the one the reader determined.
@@ -37,11 +37,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from polthemes.coverage import coverage_report
-from polthemes.features import EmptyVocabularyError, bag_of_words, tfidf
-from polthemes.records import Article
+from polthemes.text.coverage import coverage_report
+from polthemes.modelling.features import EmptyVocabularyError, bag_of_words, tfidf
+from polthemes.corpus.records import Article
 from polthemes.settings import AnalysisSettings
-from polthemes.tokens import TokenizedCorpus, TokenPipeline
+from polthemes.text.pipeline import TokenizedCorpus, TokenPipeline
 
 #: The two languages a pair joins, query language first in the first direction.
 PAIR_LANGUAGES = ("zh", "en")
@@ -49,7 +49,7 @@ DIRECTIONS = ("zh->en", "en->zh")
 #: In :func:`measure_alignment`'s ``k_values``: the K the project's selection rule chooses.
 CHOSEN = "chosen"
 #: A term must occur this often in the collection to weigh in the TF-IDF space: the
-#: project's article TF-IDF default (:func:`polthemes.analysis.tfidf_tables`).
+#: project's article TF-IDF default (:func:`polthemes.engines.local.tfidf_tables`).
 TFIDF_MIN_COUNT = 2
 #: Fewer pairs than this make no retrieval: with one pair the answer is always right.
 MIN_PAIRS = 2
@@ -192,7 +192,7 @@ def _distributions(matrix: np.ndarray) -> np.ndarray:
 def concept_space_distances(tokens: TokenizedCorpus, pairs: DocumentPairs) -> np.ndarray:
     """zh x en cosine distances of the documents' TF-IDF vectors (pair order on both axes).
 
-    The TF-IDF is :func:`polthemes.features.tfidf` over the pairs' documents, terms seen at
+    The TF-IDF is :func:`polthemes.modelling.features.tfidf` over the pairs' documents, terms seen at
     least ``TFIDF_MIN_COUNT`` times; a document left with no term compares as missing.
     """
     terms = {article.id: article.terms for article in tokens.articles}
@@ -291,7 +291,7 @@ def pair_token_shares(tokens: TokenizedCorpus, pairs: DocumentPairs) -> dict[str
 
 def language_shares(tokens: TokenizedCorpus) -> pd.DataFrame:
     """Per language: tokens, the share in the shared space, and the share on terms the
-    other language also uses (:func:`polthemes.coverage.coverage_report`'s figures)."""
+    other language also uses (:func:`polthemes.text.coverage.coverage_report`'s figures)."""
     report = coverage_report(tokens, top_unmapped=0)
     return pd.DataFrame(
         [
@@ -382,14 +382,14 @@ def measure_alignment(
 
     ``k_values`` lists the theme spaces to measure: a K, or :data:`CHOSEN` for the K the
     project's rule chooses over ``settings.k_values`` (with ``settings``' seeds). Each is a
-    :func:`polthemes.analysis.run_analysis` with ``settings`` (bootstrap and cross-check
+    :func:`polthemes.engines.local.run_analysis` with ``settings`` (bootstrap and cross-check
     left out: neither changes the model or its article mixtures); a fixed K is fitted with
     the default chains (the consensus of its chains is measured, as a run reports it). Give no K to measure only the token spaces.
     ``naive_baseline`` adds the token measures of the naive CC-CEDICT mapping
-    (:mod:`polthemes.naive_mapping`) beside the concept space's, twice: a first sense as
+    (:mod:`polthemes.text.naive_mapping`) beside the concept space's, twice: a first sense as
     one joined term (the project's term form), and split into its words.
     """
-    from polthemes.analysis import run_analysis  # the modelling run, only when themes are asked for
+    from polthemes.engines.local import run_analysis  # the modelling run, only when themes are asked for
 
     pairs = document_pairs(articles)
     ordered = list(articles)
@@ -424,7 +424,7 @@ def measure_alignment(
     retrieval += concept_rows
     share_tables, pair_tables = [shares], [pair_shares]
     if naive_baseline:
-        from polthemes.naive_mapping import naive_cedict_tokens
+        from polthemes.text.naive_mapping import naive_cedict_tokens
 
         for mapping, split in ((NAIVE_MAPPING, False), (NAIVE_SPLIT_MAPPING, True)):
             naive = naive_cedict_tokens(ordered, split_senses=split, cache_dir=cache_dir)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-from polthemes.features import BagOfWords, bag_of_words
+from polthemes.modelling.features import BagOfWords, bag_of_words
 
 
 @dataclass(frozen=True)

@@ -62,7 +62,7 @@ class ChineseTokenizer:
         cache_dir: str | Path | None | bool = True,
     ) -> None:
         if keep_words is None:
-            from polthemes.glossary import default_glossary
+            from polthemes.text.glossary import default_glossary
 
             keep_words = default_glossary().by_chinese
         self.keep_words = frozenset(keep_words) | frozenset(read_list("userdict_zh.txt"))
@@ -141,7 +141,7 @@ def prefix_dictionary(words: Sequence[str], cache_dir: str | Path | None) -> tup
     if path is not None:
         payload = marshal.dumps(built)
         try:
-            from polthemes.outputs import write_bytes_atomic
+            from polthemes.files import write_bytes_atomic
 
             write_bytes_atomic(path, _PREFIX_MAGIC + hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload)
         except OSError as error:  # the cache is optional: a full or read-only disk costs a second, not the run

@@ -4,7 +4,7 @@
 corpus (English collocations; which sense of a Chinese word the English side uses), and
 ``transform`` turns every paragraph of every article into a tuple of terms. In
 ``crosslingual`` mode (the default) terms are concept terms shared by both languages
-(:mod:`polthemes.concepts`); in ``monolingual`` mode English lemmas and Chinese words stay
+(:mod:`polthemes.text.concepts`); in ``monolingual`` mode English lemmas and Chinese words stay
 apart. Every term remembers its surface forms in each language, for bilingual labels.
 """
 
@@ -17,15 +17,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from polthemes.cedict import load_cedict
-from polthemes.concepts import DICTIONARY, ENGLISH, GLOSSARY, STOPWORD, UNMAPPED, ConceptMapper
-from polthemes.glossary import Glossary, default_glossary
+from polthemes.text.cedict import load_cedict
+from polthemes.text.concepts import DICTIONARY, ENGLISH, GLOSSARY, STOPWORD, UNMAPPED, ConceptMapper
+from polthemes.text.glossary import Glossary, default_glossary
 from polthemes.progress import ProgressCounter
-from polthemes.records import Article
-from polthemes.segmentation import ParallelSegmenter
+from polthemes.corpus.records import Article
+from polthemes.text.segmentation import ParallelSegmenter
 from polthemes.settings import MODES
-from polthemes.tokenize_en import EnglishTokenizer
-from polthemes.tokenize_zh import ChineseTokenizer, latin_words
+from polthemes.text.english import EnglishTokenizer
+from polthemes.text.chinese import ChineseTokenizer, latin_words
 
 Mode = Literal["crosslingual", "monolingual"]
 
@@ -309,7 +309,7 @@ def article_paragraphs(article: Article) -> list[tuple[str, str]]:
     """``(text, language)`` per paragraph; an undetermined paragraph takes the article's language.
 
     Public because every tokenizer of articles (the Spark engine's, the naive baseline of
-    :mod:`polthemes.naive_mapping`) must route paragraphs to a language exactly as here.
+    :mod:`polthemes.text.naive_mapping`) must route paragraphs to a language exactly as here.
     """
     languages = article.paragraph_languages or (article.language,) * len(article.paragraphs)
     return [

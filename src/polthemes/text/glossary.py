@@ -3,7 +3,7 @@
 ``resources/glossary.tsv`` maps English forms and Chinese forms to one concept id, so
 "mass line" in a machine-translated report and 群众路线 in a Chinese one are the same term
 for the topic model. It is the first thing consulted when a token enters the shared space;
-CC-CEDICT (``polthemes.cedict``) only handles what the glossary does not know.
+CC-CEDICT (``polthemes.text.cedict``) only handles what the glossary does not know.
 """
 
 from __future__ import annotations

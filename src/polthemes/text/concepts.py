@@ -19,7 +19,7 @@ every Chinese word can be given an English gloss but not the other way round. In
 Terms from 2 and 4 are Snowball stems (``develop`` for develop/development/developing;
 ``organ`` for organize/organization), for the same reason: one term per word family in
 both languages. Glossary concept ids are kept as written. Stems are ids, not labels:
-:meth:`polthemes.tokens.TokenizedCorpus.label` shows the surface forms (发展 · development).
+:meth:`polthemes.text.pipeline.TokenizedCorpus.label` shows the surface forms (发展 · development).
 """
 
 from __future__ import annotations
@@ -30,9 +30,9 @@ from functools import lru_cache
 
 import Stemmer
 
-from polthemes.cedict import Cedict, CedictEntry
-from polthemes.glossary import Glossary
-from polthemes.tokenize_en import PHRASE_JOINER, EnglishTokenizer
+from polthemes.text.cedict import Cedict, CedictEntry
+from polthemes.text.glossary import Glossary
+from polthemes.text.english import PHRASE_JOINER, EnglishTokenizer
 
 #: Where a term came from; the coverage report counts token mass by origin.
 GLOSSARY, DICTIONARY, ENGLISH, UNMAPPED = "glossary", "cedict", "english", "unmapped"

@@ -13,8 +13,8 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from polthemes.concepts import DICTIONARY, ENGLISH, GLOSSARY, STOPWORD, UNMAPPED
-from polthemes.tokens import TokenizedArticle, TokenizedCorpus
+from polthemes.text.concepts import DICTIONARY, ENGLISH, GLOSSARY, STOPWORD, UNMAPPED
+from polthemes.text.pipeline import TokenizedArticle, TokenizedCorpus
 
 #: Above this many articles the pairwise top-term comparison is skipped.
 MAX_OVERLAP_ARTICLES = 500

@@ -1,10 +1,10 @@
 """Plot functions: each takes data, returns a matplotlib Figure, and never saves.
 
-Saving (formats, deterministic metadata) is :mod:`polthemes.figures`' job, so a notebook
+Saving (formats, deterministic metadata) is :mod:`polthemes.report.figures`' job, so a notebook
 can show, restyle or combine these figures freely. Figures are built as bare
 ``matplotlib.figure.Figure`` objects, not through pyplot, so no backend or global state is
 touched: the same code runs headless in the CLI and inline in a notebook. Every figure is
-drawn in the CJK font a dependency ships (:mod:`polthemes.fonts`) and carries a small
+drawn in the CJK font a dependency ships (:mod:`polthemes.report.fonts`) and carries a small
 reproducibility stamp (corpus hash, K, seed, package version) when one is given.
 """
 
@@ -20,9 +20,9 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from polthemes.fonts import cjk_font_family
-from polthemes.metadata import units
-from polthemes.records import CorpusReport
+from polthemes.report.fonts import cjk_font_family
+from polthemes.corpus.metadata import units
+from polthemes.corpus.records import CorpusReport
 
 #: One colour per language, used by every figure so a reader learns it once.
 LANGUAGE_COLOURS = {"zh": "#c0392b", "en": "#2e86c1"}

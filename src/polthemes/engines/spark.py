@@ -1,7 +1,7 @@
 """The analysis on Apache Spark, for archives that outgrow one machine (``--engine spark``).
 
 Nothing is rewritten for Spark: executors run the project's own reader rules, cleaning,
-language detection and :class:`~polthemes.tokens.TokenPipeline` (jieba with the glossary,
+language detection and :class:`~polthemes.text.pipeline.TokenPipeline` (jieba with the glossary,
 CC-CEDICT, the English lemmatiser) inside ``mapPartitions``; MLlib does the counting
 (``CountVectorizer`` over the vocabulary the local engine would keep), TF-IDF (``IDF``) and
 LDA (expectation-maximisation by default, online variational Bayes on request). What comes back is the same result folder as the
@@ -15,7 +15,7 @@ What runs where:
 * driver: the English paragraphs that fit the tokenizer (English term frequencies choose
   CC-CEDICT senses), the keys of records that reuse an id or repeat a text, the set of
   template lines per source and the few articles its cut would empty (the local reader's
-  :func:`~polthemes.corpus.template_cut` decides what they keep), the vocabulary (terms and
+  :func:`~polthemes.corpus.reader.template_cut` decides what they keep), the vocabulary (terms and
   counts), the K x V topic-term matrix, and the result tables, which hold one row per
   modelling unit and a few per article (for tens of millions of units, read the Parquet
   copies instead of the CSVs).
@@ -45,8 +45,8 @@ from urllib.parse import unquote
 import numpy as np
 import pandas as pd
 
-from polthemes.boilerplate import repeated_line_threshold
-from polthemes.corpus import (
+from polthemes.corpus.boilerplate import repeated_line_threshold
+from polthemes.corpus.reader import (
     TemplateCut,
     _documents,
     _finish,
@@ -58,11 +58,11 @@ from polthemes.corpus import (
     source_group,
     template_cut,
 )
-from polthemes.document import draft_article
-from polthemes.models import DEFAULT_ETA, top_terms_per_topic
-from polthemes.outputs import check_output_location, check_results_folder, write_results_folder, write_text_atomic
+from polthemes.corpus.clean import draft_article
+from polthemes.modelling.backends import DEFAULT_ETA, top_terms_per_topic
+from polthemes.files import check_output_location, check_results_folder, write_results_folder, write_text_atomic
 from polthemes.config import METADATA_FILENAME
-from polthemes.records import CorpusReport, DuplicateArticle, SkippedSource
+from polthemes.corpus.records import CorpusReport, DuplicateArticle, SkippedSource
 from polthemes.settings import AnalysisError, AnalysisSettings
 
 #: MLlib LDA optimisers. "em" (expectation-maximisation over the document-term graph) is
@@ -161,7 +161,7 @@ def expand_inputs(inputs: str | Path | Sequence[str | Path], *, not_read: list |
     files and folders left out); its other files are not read by this engine and are
     appended to ``not_read`` as ``(file, reason)`` for the report.
     """
-    from polthemes.corpus import _is_hidden
+    from polthemes.corpus.reader import _is_hidden
 
     items = [inputs] if isinstance(inputs, (str, Path)) else list(inputs)
     files: list[str] = []
@@ -194,7 +194,7 @@ def expand_inputs(inputs: str | Path | Sequence[str | Path], *, not_read: list |
 def _overrides(inputs: str | Path | Sequence[str | Path]) -> tuple[dict[str, dict[str, str]], dict[str, str]]:
     """``metadata.csv`` overrides of every local folder given, as the local reader applies
     them, and the file that names each id (to warn about an id no article has)."""
-    from polthemes.corpus import _read_overrides
+    from polthemes.corpus.reader import _read_overrides
 
     items = [inputs] if isinstance(inputs, (str, Path)) else list(inputs)
     merged: dict[str, dict[str, str]] = {}
@@ -237,8 +237,8 @@ def _partitions(files: list[str], parallelism: int) -> int:
 
 def _parse_partition(rows: Iterable[tuple[int, str, int, str]]) -> Iterator[tuple]:
     """(position, draft, exact-copy key) or (position, SkippedSource, "") per record, parsed
-    by the local reader's own :func:`~polthemes.corpus._jsonl_records` so both engines skip
-    alike, and keyed by :func:`~polthemes.corpus.exact_copy_key` as the local reader keys it."""
+    by the local reader's own :func:`~polthemes.corpus.reader._jsonl_records` so both engines skip
+    alike, and keyed by :func:`~polthemes.corpus.reader.exact_copy_key` as the local reader keys it."""
     for position, file, line_no, line in rows:
         where = "{file}, record {line_no}" if any(c in file for c in "*?[") else "{file}:{line_no}"
         records = _jsonl_records(_display(file), line, first_line_no=line_no, where=where)
@@ -263,7 +263,7 @@ _WORKER_PIPELINES: dict[str, object] = {}
 
 
 def _worker_pipeline(key: str, state: dict):
-    from polthemes.tokens import TokenPipeline
+    from polthemes.text.pipeline import TokenPipeline
 
     pipeline = _WORKER_PIPELINES.get(key)
     if pipeline is None:
@@ -276,9 +276,9 @@ def _tokenize_partition(articles: Iterable, key: str, state: dict, unit: str, wi
     """Per ``(position, article)``: its modelling units (each with the article's position,
     for corpus order), its token counts (for labels and coverage) and all its terms (for
     the per-article TF-IDF table, which counts whole articles as the local engine does)."""
-    from polthemes.tokens import TokenizedArticle, article_paragraphs
-    from polthemes.concepts import STOPWORD
-    from polthemes.units import modelling_units
+    from polthemes.text.pipeline import TokenizedArticle, article_paragraphs
+    from polthemes.text.concepts import STOPWORD
+    from polthemes.modelling.units import modelling_units
 
     pipeline = _worker_pipeline(key, state)
     for (file_index, line_no), article in articles:
@@ -458,7 +458,7 @@ def _read_drafts(sc, files: list[str], partitions: int) -> tuple:
     skips). Records stay where they were parsed; only small keys (ids, text keys, positions)
     travel to the driver to decide which records reuse an id (of those the first keeps it,
     as locally) and, among the rest, which repeat an earlier record's text
-    (:func:`~polthemes.corpus.exact_copy_key`): the template rule does not count those.
+    (:func:`~polthemes.corpus.reader.exact_copy_key`): the template rule does not count those.
     """
     parsed = _numbered_lines(sc, files).repartition(partitions).mapPartitions(_parse_partition).cache()
     try:
@@ -491,7 +491,7 @@ class _ReadArticles:
 def _finished_articles(sc, drafts, copies: set, overrides: dict[str, dict[str, str]], files: list[str], partitions: int) -> _ReadArticles:
     """Step 2: template lines cut and articles finished, as the local reader does.
 
-    The cut is the local reader's (:func:`~polthemes.corpus.template_cut`), decided from
+    The cut is the local reader's (:func:`~polthemes.corpus.reader.template_cut`), decided from
     :func:`_template_cuts`; then ``metadata.csv`` applies, and an identical body read twice
     counts once (the first).
     """
@@ -526,12 +526,12 @@ def _finished_articles(sc, drafts, copies: set, overrides: dict[str, dict[str, s
 
 
 def _template_cuts(sc, drafts, copies: set) -> dict[str, TemplateCut]:
-    """Each source's :class:`~polthemes.corpus.TemplateCut`, keyed by article position.
+    """Each source's :class:`~polthemes.corpus.reader.TemplateCut`, keyed by article position.
 
     Executors count, per source and line, the articles that carry it (exact ``copies`` left
     out, as the local reader leaves them out) and all articles (copies in); only the lines
     that reach the template threshold come to the driver. Then executors send back the few
-    articles that cutting them would empty (:func:`~polthemes.corpus.emptied_page`), and the
+    articles that cutting them would empty (:func:`~polthemes.corpus.reader.emptied_page`), and the
     driver decides, per source, what those keep.
     """
     is_copy = sc.broadcast(frozenset(copies))
@@ -593,8 +593,8 @@ def _tokenize(sc, articles, n_articles: int, settings: AnalysisSettings, partiti
     number of partitions, because MLlib's LDA numbers documents and seeds its start by
     partition: that is what makes a seeded run repeatable.
     """
-    from polthemes.tokens import TokenizedCorpus, TokenPipeline, article_paragraphs
-    from polthemes.units import resolve_unit
+    from polthemes.text.pipeline import TokenizedCorpus, TokenPipeline, article_paragraphs
+    from polthemes.modelling.units import resolve_unit
 
     english = articles.flatMap(lambda pair: [(pair[0], t) for t, lang in article_paragraphs(pair[1]) if lang == "en"]).collect()
     pipeline = TokenPipeline(settings.mode).fit_english([text for _, text in sorted(english)])
@@ -635,13 +635,13 @@ def _features(spark, tokens: _Tokens, settings: AnalysisSettings, k: int) -> _Fe
     """Step 4: the vocabulary exactly as the local engine filters it, and MLlib's counts.
 
     Term totals and document frequencies come from one pass over the units, and the terms
-    are chosen by the local :func:`~polthemes.features.select_vocabulary`, so both engines
+    are chosen by the local :func:`~polthemes.modelling.features.select_vocabulary`, so both engines
     model the same terms; ``CountVectorizer`` then counts against that fixed vocabulary.
     """
     from pyspark.ml.feature import CountVectorizerModel
     from pyspark.sql import types as T
 
-    from polthemes.features import select_vocabulary
+    from polthemes.modelling.features import select_vocabulary
 
     units, n_units = tokens.units, tokens.n_units
     # One pass over the units: (term, (occurrences, units holding it)).
@@ -714,7 +714,7 @@ def _tables(spark, articles, tokens: _Tokens, features: _Features, fitted: _Fitt
     Only what the tables hold reaches the driver: one row of shares per unit, a few fields
     per article, the texts of the quoted passages and each article's top TF-IDF terms.
     """
-    from polthemes.analysis import article_digest, combine_article_digests, topic_terms_table
+    from polthemes.engines.local import article_digest, combine_article_digests, topic_terms_table
     from polthemes.themes import read_label_overrides, recurring_themes, theme_labels
 
     labels = theme_labels(top_terms_per_topic(fitted.topics, features.vocabulary, 10), tokens.corpus, overrides=read_label_overrides())
@@ -746,7 +746,7 @@ def _tables(spark, articles, tokens: _Tokens, features: _Features, fitted: _Fitt
 def _document_topics(mixtures, k: int) -> tuple[list[tuple], np.ndarray, pd.DataFrame]:
     """The units' rows in corpus order, their topic shares (units x K) and the local
     ``document_topics`` table. A unit with no vocabulary term gets no topic mass from
-    MLlib; the local models give it the uniform mixture (polthemes.models._normalise_rows),
+    MLlib; the local models give it the uniform mixture (polthemes.modelling.backends._normalise_rows),
     and so does this."""
     rows = sorted(mixtures.rdd.map(
         lambda r: ((r.file, r.line, r.unit), r.row, r.id, r.unit, r.language, len(r.terms), r.topicDistribution.toArray().tolist())
@@ -787,9 +787,9 @@ def _whole_articles(spark, counter, tokenized):
 
 
 def _roll_up(document_topics: pd.DataFrame, shares: np.ndarray, metadata_rows, theme_columns) -> pd.DataFrame:
-    """Article rows (token-weighted means of their units, by :func:`polthemes.units.roll_up_rows`)
+    """Article rows (token-weighted means of their units, by :func:`polthemes.modelling.units.roll_up_rows`)
     with the local ``article_themes`` table's columns."""
-    from polthemes.units import roll_up_rows
+    from polthemes.modelling.units import roll_up_rows
 
     matrix, order = roll_up_rows(shares, document_topics.id.tolist(), document_topics.n_terms.tolist())
     table = pd.DataFrame(np.round(matrix, 6), columns=theme_columns)
@@ -844,7 +844,7 @@ def _distinctive_terms(articles, vocabulary, corpus, n: int, article_order: dict
 def _manifest(files, corpus_name, settings, unit, n_articles, n_units, vocabulary, n_tokens, k, optimizer, max_iter, sc,
               log_likelihood, n_skipped, n_duplicates) -> dict:
     from polthemes import __version__
-    from polthemes.analysis import RECORDED_LIBRARIES, _resource_hashes, library_versions
+    from polthemes.engines.local import RECORDED_LIBRARIES, _resource_hashes, library_versions
 
     versions = library_versions((*RECORDED_LIBRARIES, "pyspark"))
     return {
@@ -868,7 +868,7 @@ def write_spark_results(run: SparkRun, out_dir: Path, *, parquet: dict, parquet_
     """The local engine's CSVs and manifest in ``out_dir`` (by the driver), and each table of
     ``parquet`` written by Spark to ``<parquet_uri>/<table>``, or to ``out_dir/parquet/<table>``
     without a URI (see :func:`run_spark_analysis` for what a cluster needs)."""
-    from polthemes.analysis import _csv
+    from polthemes.engines.local import _csv
 
     run.manifest["parquet"] = {name: f"{parquet_uri.rstrip('/')}/{name}" if parquet_uri else f"parquet/{name}" for name in parquet}
 

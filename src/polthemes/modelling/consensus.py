@@ -4,7 +4,7 @@ A Gibbs chain started from another seed lands in another optimum; a theme that o
 chain finds is that chain's accident, not a finding about the corpus. The K sweep already
 fits several chains (seeds) at every K, so at the chosen K each theme of the most likely
 chain (the *reference*) is matched one to one (Hungarian, on top-term overlap:
-:func:`polthemes.selection.match_topics`) against the topics of every other chain. A theme
+:func:`polthemes.modelling.selection.match_topics`) against the topics of every other chain. A theme
 counts as *found* by a chain when at least :data:`MIN_SHARED_TERMS` of its top terms are
 shared; its **support** is the share of chains that found it (the reference included), its
 **agreement** the mean matched overlap over the other chains. This is the anchor of gensim's
@@ -28,9 +28,9 @@ import pandas as pd
 
 from scipy import sparse
 
-from polthemes.features import BagOfWords
-from polthemes.models import TopicModel
-from polthemes.selection import COHERENCE_TOP_N, match_topics
+from polthemes.modelling.features import BagOfWords
+from polthemes.modelling.backends import TopicModel
+from polthemes.modelling.selection import COHERENCE_TOP_N, match_topics
 
 #: A chain has found a theme when this share of the theme's top terms are shared (matched).
 MIN_SHARED_TERMS = 0.5

@@ -86,7 +86,7 @@ def seeds_part(execution, args) -> list[str]:
     from polthemes.engines.local import run_analysis
     from polthemes.config import RAW_DIR
     from polthemes.corpus.reader import read_corpus
-    from polthemes.modelling.selection import match_topics
+    from polthemes.modelling.matching import match_topics
 
     articles = read_corpus(RAW_DIR).articles
     tokens = None

@@ -46,7 +46,7 @@ def write_sample(path: Path, n: int, seed: int = 0) -> None:
 def run_both(corpus: Path, spark, *, optimizer: str = "em", references: bool = False) -> dict:
     from polthemes.engines.local import run_analysis
     from polthemes.corpus.reader import read_corpus
-    from polthemes.modelling.selection import match_topics
+    from polthemes.modelling.matching import match_topics
     from polthemes.settings import AnalysisSettings
     from polthemes.engines.spark import run_spark_analysis
 

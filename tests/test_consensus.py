@@ -11,7 +11,8 @@ from polthemes.engines.local import run_analysis
 from polthemes.config import DEFAULT_SEED
 from polthemes.modelling.consensus import consensus_model, fold_in, matched_topics, support_line, theme_support
 from polthemes.modelling.backends import make_model
-from polthemes.modelling.selection import log_likelihood, match_topics
+from polthemes.modelling.matching import match_topics
+from polthemes.modelling.selection import log_likelihood
 from polthemes.settings import AnalysisSettings
 from polthemes.modelling.synthetic import planted_corpus, topic_recovery
 

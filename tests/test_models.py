@@ -9,7 +9,8 @@ import pytest
 from polthemes.config import DEFAULT_SEED
 from polthemes.modelling.features import bag_of_words
 from polthemes.modelling.backends import BACKENDS, ModelParameterError, TomotopyLDA, make_model, top_terms_per_topic
-from polthemes.modelling.selection import SelectionError, match_topics, seed_stability, sweep_k, topic_diversity
+from polthemes.modelling.matching import match_topics
+from polthemes.modelling.selection import SelectionError, seed_stability, sweep_k, topic_diversity
 from polthemes.settings import BACKEND_NAMES
 from polthemes.modelling.synthetic import planted_corpus, topic_recovery
 

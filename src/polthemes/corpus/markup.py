@@ -31,6 +31,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
+from polthemes.corpus.language import HAN_CHARACTERS
+
 #: Rule recorded (in ``removed``) for the note listing what the markup held besides text.
 HTML_RULE = "html_markup"
 #: Rule for the lines of a ``<nav>`` element.
@@ -75,7 +77,7 @@ BLOCKS = frozenset(
 )
 _VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr"})
 _HTML_SPACE = re.compile(r"[ \t\n\r\f]+")
-_CJK = "\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef"
+_CJK = "\u3000-\u303f" + HAN_CHARACTERS + "\uff00-\uffef"  # Han, CJK punctuation, full-width forms
 _CJK_BREAK = re.compile(rf"(?<=[{_CJK}])[ \t\r\f]*\n[ \t\r\f]*(?=[{_CJK}])")
 _BLANK_LINE = re.compile(r"\n[ \t\r\f]*\n[ \t\n\r\f]*")
 

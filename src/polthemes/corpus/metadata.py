@@ -15,6 +15,7 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
+from polthemes.corpus.language import HAN_CHARACTERS
 from polthemes.resources import read_list, read_tsv
 
 #: Fields an article record carries and ``metadata.csv`` may set. ``pair`` names the
@@ -54,13 +55,13 @@ MAX_HEADLINE_UNITS = 60
 #: field line is the body running on after the labels (an article stored as one line).
 MAX_FIELD_VALUE_UNITS = MAX_HEADLINE_UNITS
 
-_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_HAN = re.compile(f"[{HAN_CHARACTERS}]")
 _LATIN_WORD = re.compile(r"[A-Za-z\u00c0-\u024f]+(?:['’-][A-Za-z]+)*")
 
 _TRAILING_PARENTHESIS = re.compile(r"\s*[（(]\s*(?P<inner>[^()（）]{2,60}?)\s*[)）]\s*$")
 _LATIN_NAME = r"[A-Z][a-z]+(?:[ -][A-Z][a-z]+)*"
 _LATIN_BYLINE = re.compile(rf"{_LATIN_NAME}(?:\s*(?:,|and|&|/)\s*{_LATIN_NAME})*")
-_HAN_NAME = r"[\u4e00-\u9fff·]{2,5}"
+_HAN_NAME = f"[{HAN_CHARACTERS}·]{{2,5}}"
 _HAN_BYLINE = re.compile(
     rf"(?:记者|通讯员|作者|撰稿|撰文|文|图|文/图|供稿|报道)\s*[:：/ ]?\s*{_HAN_NAME}(?:[\s、，,]+{_HAN_NAME})*"
 )

@@ -34,12 +34,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 from scipy import sparse
-from scipy.optimize import linear_sum_assignment
 
 from polthemes.modelling.coherence import CoherenceCounts
 from polthemes.execution import fork_pool, pause_point
 from polthemes.modelling.features import BagOfWords, bag_of_words
 from polthemes.modelling.backends import TopicModel, check_backend, check_topic_count, make_model
+from polthemes.modelling.matching import match_topics
 from polthemes.progress import ProgressCounter
 
 #: Mean matched top-10 overlap between chains at or above which a K's themes count as reproduced.
@@ -348,15 +348,6 @@ def topic_diversity(top_terms: Sequence[Sequence[str]]) -> float:
     """Unique share of the topics' top terms (Dieng et al. 2020): 1 means no term is shared."""
     terms = [t for topic in top_terms for t in topic]
     return len(set(terms)) / len(terms) if terms else 0.0
-
-
-def match_topics(a: Sequence[Sequence[str]], b: Sequence[Sequence[str]]) -> list[tuple[int, int, float]]:
-    """One-to-one matching of two runs' topics maximising top-term overlap: (i, j, overlap)."""
-    sets_a, sets_b = [set(t) for t in a], [set(t) for t in b]
-    n = max(len(t) for t in a) if a else 1
-    overlap = np.array([[len(x & y) / n for y in sets_b] for x in sets_a])
-    rows, cols = linear_sum_assignment(-overlap)
-    return [(int(i), int(j), float(overlap[i, j])) for i, j in zip(rows, cols)]
 
 
 def chain_stability(models: Sequence[TopicModel], n: int = COHERENCE_TOP_N) -> float:

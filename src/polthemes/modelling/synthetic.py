@@ -10,9 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
-
 from polthemes.modelling.features import BagOfWords, bag_of_words
+from polthemes.modelling.matching import best_pairs, cosine_similarity_rows
 
 
 @dataclass(frozen=True)
@@ -58,8 +57,4 @@ def planted_corpus(
 
 def topic_recovery(estimated: np.ndarray, planted: np.ndarray) -> float:
     """Mean cosine between planted topics and estimated ones, matched one to one (Hungarian)."""
-    a = estimated / np.linalg.norm(estimated, axis=1, keepdims=True)
-    b = planted / np.linalg.norm(planted, axis=1, keepdims=True)
-    similarity = b @ a.T
-    rows, cols = linear_sum_assignment(-similarity)
-    return float(similarity[rows, cols].mean())
+    return float(np.mean([s for _, _, s in best_pairs(cosine_similarity_rows(planted, estimated))]))

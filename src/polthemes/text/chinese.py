@@ -27,6 +27,7 @@ from pathlib import Path
 
 import jieba
 
+from polthemes.corpus.language import HAN_RUN
 from polthemes.messages import warn
 from polthemes.resources import read_list
 
@@ -36,7 +37,7 @@ jieba.setLogLevel(logging.WARNING)  # jieba logs its dictionary loading at DEBUG
 PREFIX_DICTIONARY_VERSION = 1
 _PREFIX_MAGIC = b"polthemes jieba prefix dictionary\n"
 
-_HAN_WORD = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_HAN_WORD = HAN_RUN
 _LATIN_WORD = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*")
 #: Characters that make up Chinese numerals, ordinals and counts (三, 第十, 两千, 百分之).
 _NUMERAL_CHARS = "〇零一二三四五六七八九十百千万亿两壹贰叁肆伍陆柒捌玖拾佰仟第几半余多"

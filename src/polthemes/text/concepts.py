@@ -30,6 +30,7 @@ from functools import lru_cache
 
 import Stemmer
 
+from polthemes.corpus.language import HAN_CHARACTERS
 from polthemes.text.cedict import Cedict, CedictEntry
 from polthemes.text.glossary import Glossary
 from polthemes.text.english import PHRASE_JOINER, EnglishTokenizer
@@ -259,7 +260,7 @@ class ConceptMapper:
 
     def _normalise_gloss(self, piece: str) -> str | None:
         text = _PLACEHOLDER.sub(" ", piece).strip()
-        if not text or re.search(r"[\u3400-\u9fff\d]", text):
+        if not text or re.search(f"[{HAN_CHARACTERS}\\d]", text):
             return None  # empty once cleaned, or a gloss that quotes Chinese or numbers
         terms = self.english.terms(text)
         if len(terms) > MAX_GLOSS_WORDS:

@@ -14,11 +14,12 @@ from functools import lru_cache
 from pathlib import Path
 
 from polthemes.config import RESOURCES_DIR
+from polthemes.corpus.language import HAN_RUN
 from polthemes.resources import ResourceFileError, read_tsv
 
 GLOSSARY_FILENAME = "glossary.tsv"
 _EN_FORM = re.compile(r"[a-z]+(?:[ -][a-z]+)*")
-_ZH_FORM = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
+_ZH_FORM = HAN_RUN
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from polthemes.engines.local import run_analysis
 from polthemes.cli import main
 from polthemes.config import RAW_DIR
 from polthemes.settings import AnalysisError, AnalysisSettings
-from polthemes.themes import passage_units, passages_table
+from polthemes.themes.passages import passage_units, passages_table
 from polthemes.modelling.units import ModellingUnit, roll_up, roll_up_rows
 
 FAST = ["--k", "2-4", "--seeds", "2", "--bootstrap", "4"]
@@ -22,7 +22,7 @@ EXPECTED_FILES = {
     "distinctive_terms.csv", "document_topics.csv", "k_selection.csv", "k_selection_runs.csv", "k_selection_heldout.csv",
     "manifest.json",
     "model_tomotopy.bin", "passages.csv", "recurring_themes.csv", "topic_terms.csv", "topic_terms_gensim.csv", "topic_terms_nmf.csv",
-    "topic_terms_sklearn.csv", "theme_support.csv",
+    "topic_terms_sklearn.csv", "theme_support.csv", "vocabulary.csv", "theme_terms.npy", "unit_lengths.npy", "unit_topics.npy",
 }
 
 
@@ -134,7 +134,7 @@ def test_cli_reports_bad_parameters_in_one_line(capsys):
 def test_tfidf_tables_reuse_the_model_counts_when_units_are_whole_articles(seed_report):
     """A model over whole articles has counted the articles already; the TF-IDF tables from
     those counts equal the tables from a fresh count, and a bag of the wrong shape is refused."""
-    from polthemes.engines.local import tfidf_tables
+    from polthemes.themes.tables import tfidf_tables
     from polthemes.modelling.features import bag_of_words
     from polthemes.text.pipeline import TokenPipeline
 

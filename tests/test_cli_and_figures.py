@@ -12,7 +12,7 @@ import pytest
 from conftest import SEED_IDS
 from polthemes.cli import main
 from polthemes.config import FIGURES_DIR, RAW_DIR
-from polthemes.report.figures import regenerate_figures
+from polthemes.jobs import regenerate_figures
 from polthemes.files import ReadOnlyInputError, write_text_atomic
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-import polthemes.engines.local
+import polthemes.results
 import polthemes.files as outputs
 from conftest import (
     FAST_FIT,
@@ -30,7 +30,8 @@ from conftest import (
     seed_bytes,
     tree_snapshot,
 )
-from polthemes.engines.local import run_analysis, write_results
+from polthemes.engines.local import run_analysis
+from polthemes.results import write_results
 from polthemes.cli import main
 from polthemes.corpus.reader import read_corpus
 from polthemes.settings import AnalysisSettings
@@ -40,6 +41,7 @@ RESULT_FILES = {
     MARKER, "article_similarity.csv", "article_themes.csv", "backend_agreement.csv", "distinctive_terms.csv",
     "document_topics.csv", "k_selection.csv", "k_selection_runs.csv", "k_selection_heldout.csv", "manifest.json", "model_tomotopy.bin",
     "passages.csv", "recurring_themes.csv", "theme_support.csv", "topic_terms.csv",
+    "vocabulary.csv", "theme_terms.npy", "unit_lengths.npy", "unit_topics.npy",
 }
 
 
@@ -165,7 +167,7 @@ def test_fit_refuses_an_output_it_must_not_replace_before_any_work(case, tmp_pat
 def test_figures_refuse_the_corpus_a_file_and_a_folder_not_ours(tmp_path, monkeypatch, capsys):
     """The figures folder only receives files, so any folder will do but the corpus, data/raw/
     or a file; the results folder behind the figures follows the rules of ``fit --out``."""
-    from polthemes.report.figures import regenerate_figures
+    from polthemes.jobs import regenerate_figures
 
     project = fake_project(tmp_path / "project", monkeypatch)
     corpus = copy_seeds(tmp_path / "corpus")
@@ -250,7 +252,7 @@ def test_results_folder_carries_the_marker_and_replaces_only_its_own(results, re
 
 #: The steps of a write that a spy watches: each file written, each rename and removal.
 SPIED = [(os, "replace"), (os, "rename"), (os, "rmdir"), (outputs.shutil, "rmtree"),
-         (polthemes.engines.local, "write_text_atomic"), (polthemes.engines.local, "write_bytes_atomic")]
+         (polthemes.results, "write_text_atomic"), (polthemes.results, "write_bytes_atomic")]
 
 
 def spy_on_every_step(monkeypatch, out: Path, allowed: list[dict], crash_at: int | None = None, check_each_step: bool = True) -> list[str]:
@@ -313,18 +315,18 @@ def test_a_run_never_removes_another_runs_staging_folder(results, references, tm
     write leaves the first run's staging folder alone; today both used ``.out.staging``."""
     out = tmp_path / "out"
     write_results(results[0], out)
-    real = polthemes.engines.local.write_text_atomic
+    real = polthemes.results.write_text_atomic
     calls = []
 
     def write_text(path, text):
         calls.append(path)
         if len(calls) == 3:  # the first run has written two tables: the second run writes whole
-            monkeypatch.setattr(polthemes.engines.local, "write_text_atomic", real)
+            monkeypatch.setattr(polthemes.results, "write_text_atomic", real)
             write_results(results[0], out)
             assert tree_snapshot(out) == references[0]
         return real(path, text)
 
-    monkeypatch.setattr(polthemes.engines.local, "write_text_atomic", write_text)
+    monkeypatch.setattr(polthemes.results, "write_text_atomic", write_text)
     write_results(results[1], out)
     assert tree_snapshot(out) == references[1]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
@@ -561,7 +563,7 @@ def test_fit_with_a_damaged_cache_gives_the_tables_of_a_run_without_one(tmp_path
     assert len(warnings) == 1 and "segmentation cache is damaged (file is not a database)" in warnings[0]
     plain, cached = tree_snapshot(tmp_path / "plain"), tree_snapshot(tmp_path / "cached")
     tables = [name for name in plain if name.endswith(".csv") or name == "manifest.json"]
-    assert len(tables) == 13 and {name: cached[name] for name in tables} == {name: plain[name] for name in tables}
+    assert len(tables) == 14 and {name: cached[name] for name in tables} == {name: plain[name] for name in tables}
 
 
 def test_a_cache_file_that_cannot_be_opened_means_no_cache(corpus_and_terms, cache_dir, capsys):

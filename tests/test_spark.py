@@ -15,7 +15,8 @@ import pandas as pd
 import pytest
 
 from conftest import SEED_IDS, seed_text
-from polthemes.engines.local import corpus_hash, run_analysis
+from polthemes.engines.local import run_analysis
+from polthemes.results import corpus_hash
 from polthemes.cli import main
 from polthemes.config import RAW_DIR
 from polthemes.corpus.reader import read_corpus
@@ -134,13 +135,13 @@ def test_spark_em_recovers_planted_topics(planted_runs):
     # The vocabulary filter leaves out a planted topic's commonest words when they occur in
     # more than half the documents; what can be recovered is the planted topics over the rest.
     columns = [words.index(term) for term in remote.vocabulary]
-    assert topic_recovery(remote.topic_terms, planted.topics[:, columns]) >= MIN_PLANTED_RECOVERY
+    assert topic_recovery(remote.theme_terms, planted.topics[:, columns]) >= MIN_PLANTED_RECOVERY
 
 
 def test_spark_em_agrees_with_the_local_engine_on_planted_topics(planted_runs):
     _, _, local, remote = planted_runs
     assert remote.vocabulary == list(local.bag.vocabulary)
-    assert topic_recovery(remote.topic_terms, local.model.components_) >= MIN_PLANTED_AGREEMENT
+    assert topic_recovery(remote.theme_terms, local.model.components_) >= MIN_PLANTED_AGREEMENT
     overlaps = [o for _, _, o in match_topics(local.model.top_terms(10), remote.top_terms(10))]
     assert np.mean(overlaps) >= MIN_PLANTED_OVERLAP, overlaps
 
@@ -160,9 +161,30 @@ def test_spark_counts_exactly_what_the_local_engine_counts(runs):
     assert len(merged) > 20 and (merged.count_x == merged.count_y).all()
 
 
+def test_both_engines_write_one_manifest_with_the_same_keys(runs):
+    """One manifest for both engines: every key of the local engine's is in Spark's and the
+    reverse, down to the second level, apart from what only one engine can know."""
+    local, remote, _ = runs
+    assert set(local.manifest) == set(remote.manifest)
+    engine_specific = {
+        "corpus": {"inputs", "skipped", "duplicates"},  # Spark reads paths and counts its own problems
+        "model": {"consensus", "log_likelihood", "log_perplexity"},  # chains are local; MLlib reports a likelihood
+        "selection": {"basis", "floor", "floor_note", "chains", "reported_seed"},  # the K sweep is local
+        "engine": {"spark", "master", "optimizer"},
+        "libraries": {"pyspark", "tomotopy_isa"},
+    }
+    for key, value in local.manifest.items():
+        if isinstance(value, dict) and isinstance(remote.manifest[key], dict):
+            ignored = engine_specific.get(key, set())
+            assert set(value) - ignored == set(remote.manifest[key]) - ignored, key
+    assert (local.manifest["engine"]["name"], remote.manifest["engine"]["name"]) == ("local", "spark")
+    assert remote.manifest["python"] == local.manifest["python"]
+    assert remote.manifest["labels"] == remote.labels
+
+
 def test_spark_article_table_rolls_up_exactly_as_the_local_engine(runs):
     # Fed the local engine's unit mixtures, the Spark engine's article table is the local one.
-    from polthemes.engines.local import article_digest
+    from polthemes.results import article_digest
     from polthemes.engines.spark import _roll_up
 
     local, _, folder = runs
@@ -199,7 +221,7 @@ def test_spark_writes_the_local_engine_tables(runs, spark):
 
 def test_spark_reports_bad_records_by_file_and_line(runs):
     _, remote, folder = runs
-    reasons = dict(remote.skipped)
+    reasons = dict(_pairs(remote.reading.skipped))
     corpus = folder / "corpus" / "seeds.jsonl"
     assert "malformed JSON" in reasons[f"{corpus}:6"]
     assert "no text field" in reasons[f"{corpus}:7"]
@@ -214,14 +236,14 @@ def test_spark_keeps_and_reports_records_as_the_local_reader(runs):
     report = read_corpus(folder / "corpus")
     collection = folder / "corpus" / "seeds.jsonl"
     in_collection = [(s.location, s.reason) for s in report.skipped if s.location.startswith(f"{collection}:")]
-    assert [s for s in remote.skipped if s[0].startswith(f"{collection}:")] == sorted(in_collection)
-    assert remote.duplicates == report.duplicates
-    assert remote.warnings == [(w.location, w.reason) for w in report.warnings]
+    assert [s for s in _pairs(remote.reading.skipped) if s[0].startswith(f"{collection}:")] == sorted(in_collection)
+    assert remote.reading.duplicates == report.duplicates
+    assert _pairs(remote.reading.warnings) == [(w.location, w.reason) for w in report.warnings]
     # ... and they are the records planted, not merely the same mistakes twice.
     first, *_, last = (a.id for a in read_corpus(RAW_DIR).articles)
-    assert dict(remote.skipped)[f"{collection}:8"] == f"id {first!r} already used by {collection}:1"
-    assert [(d.id, d.origin, d.duplicate_of) for d in remote.duplicates] == [(REPOST_ID, f"{collection}:9", last)]
-    assert remote.warnings == [(str(folder / "corpus" / "metadata.csv"), "no article with id 'never-published'")]
+    assert dict(_pairs(remote.reading.skipped))[f"{collection}:8"] == f"id {first!r} already used by {collection}:1"
+    assert [(d.id, d.origin, d.duplicate_of) for d in remote.reading.duplicates] == [(REPOST_ID, f"{collection}:9", last)]
+    assert _pairs(remote.reading.warnings) == [(str(folder / "corpus" / "metadata.csv"), "no article with id 'never-published'")]
     kept = remote.tables["article_themes"].id.tolist()
     assert kept == [a.id for a in report.articles] and REPOST_ID not in kept
     assert remote.manifest["corpus"]["duplicates"] == 1
@@ -238,9 +260,9 @@ def read_by_both(spark, path: Path):
     remote = run_spark_analysis(path, SETTINGS, spark=spark, max_iter=READING_ONLY_ITER)
     assert remote.tables["article_themes"].id.tolist() == [a.id for a in report.articles]
     assert remote.manifest["corpus"]["sha256"] == corpus_hash(report.articles)
-    assert remote.duplicates == report.duplicates
-    assert remote.skipped == sorted((s.location, s.reason) for s in report.skipped)
-    assert remote.warnings == [(w.location, w.reason) for w in report.warnings]
+    assert remote.reading.duplicates == report.duplicates
+    assert _pairs(remote.reading.skipped) == sorted((s.location, s.reason) for s in report.skipped)
+    assert _pairs(remote.reading.warnings) == [(w.location, w.reason) for w in report.warnings]
     return report, remote
 
 
@@ -259,8 +281,8 @@ def test_spark_counts_three_copies_of_an_article_once_as_the_local_reader(spark,
 
     report, remote = read_by_both(spark, path)
     assert [a.id for a in report.articles] == [SEED_IDS[0], en, *SEED_IDS[1:3], SEED_IDS[4]]
-    assert [(d.id, d.origin, d.duplicate_of) for d in remote.duplicates] == [(f"{en}-crlf", f"{path}:4", en), (f"{en}-bom", f"{path}:7", en)]
-    assert (remote.skipped, remote.warnings) == ([], [])
+    assert [(d.id, d.origin, d.duplicate_of) for d in remote.reading.duplicates] == [(f"{en}-crlf", f"{path}:4", en), (f"{en}-bom", f"{path}:7", en)]
+    assert (_pairs(remote.reading.skipped), _pairs(remote.reading.warnings)) == ([], [])
 
 
 def test_spark_keeps_near_copies_as_the_local_reader(spark, tmp_path):
@@ -282,14 +304,14 @@ def test_spark_keeps_near_copies_as_the_local_reader(spark, tmp_path):
     report, remote = read_by_both(spark, path)
     # Every line of a repost is in the others; the first is kept but for the footer.
     assert [a.id for a in report.articles] == ["r0", "r1", "r2", "r3", "repost25"]
-    assert [(d.id, d.duplicate_of) for d in remote.duplicates] == [
+    assert [(d.id, d.duplicate_of) for d in remote.reading.duplicates] == [
         ("repost26", "repost25"), ("repost27", "repost25"), ("repost25-again", "repost25")
     ]
-    assert remote.skipped == [(f"{path}:5", "no article text left after removing boilerplate")]
+    assert _pairs(remote.reading.skipped) == [(f"{path}:5", "no article text left after removing boilerplate")]
     # The copy is not counted as a template page but is an article carrying the lines (3
     # others), and is warned about once, under the first copy.
     near = "every line also appears in 3 other articles of this source (near-duplicate copies?); kept but for its 1 template line"
-    assert remote.warnings == [(f"{path}:{n}", near) for n in (6, 7, 8)]
+    assert _pairs(remote.reading.warnings) == [(f"{path}:{n}", near) for n in (6, 7, 8)]
 
 
 def test_spark_refuses_what_mllib_cannot_fit_before_starting(tmp_path):
@@ -359,3 +381,9 @@ def test_figures_draw_from_spark_results(runs):
         "tfidf_top_terms_by_article", "theme_top_terms", "theme_by_article_heatmap",
         "theme_prevalence_by_language_and_source", "theme_cooccurrence_network", "themes_over_time",
     }
+
+
+def _pairs(problems) -> list[tuple[str, str]]:
+    """(location, reason) of each skip or warning of a run's reading."""
+    return [(p.location, p.reason) for p in problems]
+

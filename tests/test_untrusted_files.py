@@ -123,7 +123,7 @@ def small_result(tmp_path_factory):
 
 def test_a_corpus_name_with_markup_is_shown_not_run(small_result):
     name = '<img src=x onerror="alert(1)"><script>alert(2)</script>'
-    html = intertopic_map_html(small_result.model, small_result.bag, small_result.tokens, title=f"Intertopic map of {name}")
+    html = intertopic_map_html(small_result, title=f"Intertopic map of {name}")
     assert name not in html and "alert(2)</script>" not in html
     assert "Intertopic map of &lt;img src=x onerror=&quot;alert(1)&quot;&gt;&lt;script&gt;alert(2)&lt;/script&gt;" in html
     parser = _Scripts()
@@ -132,11 +132,10 @@ def test_a_corpus_name_with_markup_is_shown_not_run(small_result):
 
 
 def test_a_term_label_cannot_close_the_script_it_sits_in(small_result, monkeypatch):
-    tokens = small_result.tokens
-    term = small_result.bag.vocabulary[0]
-    original = tokens.label
-    monkeypatch.setattr(tokens, "label", lambda t: "</script><script>alert(3)</script>" if t == term else original(t))
-    html = intertopic_map_html(small_result.model, small_result.bag, tokens)
+    vocabulary = small_result.tables["vocabulary"].copy()
+    vocabulary.loc[0, "label"] = "</script><script>alert(3)</script>"
+    monkeypatch.setitem(small_result.tables, "vocabulary", vocabulary)
+    html = intertopic_map_html(small_result)
     parser = _Scripts()
     parser.feed(html)
     # Still the page's own three scripts (d3, LDAvis, the data and its call), none of them injected.

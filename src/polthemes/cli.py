@@ -1,5 +1,9 @@
-"""Command line: ``polthemes inspect`` to audit a corpus, ``polthemes figures`` to regenerate figures.
+"""Command line: argument parsing and printing only; the work is in the stages and :mod:`polthemes.jobs`.
 
+``polthemes inspect`` audits a corpus, ``fit`` writes a results folder, ``figures`` draws
+every figure (from ``params.toml``'s results, fitted once or read when current). The
+defaults of ``fit`` and ``figures`` are ``params.toml``'s; a flag overrides one for a run.
+Messages go through :mod:`logging` to standard error.
 Errors a user can fix (missing folder, no articles, malformed metadata.csv) print one
 line naming the file and the problem and exit with status 2; no traceback.
 """
@@ -13,27 +17,34 @@ import sys
 import threading
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 
 from wcwidth import wcswidth, wcwidth
 
-from polthemes import __version__
 from pathlib import Path
 
+from polthemes import __version__
 from polthemes.config import FIGURES_DIR, RAW_DIR, RESULTS_DIR
-from polthemes.corpus.reader import corpus_name
-from polthemes.corpus.reader import CorpusError, read_corpus
 from polthemes.corpus.metadata import MetadataFileError
-from polthemes.files import OutputFolderError, ReadOnlyInputError, check_results_folder
+from polthemes.corpus.reader import CorpusError, corpus_name, read_corpus
 from polthemes.corpus.records import CorpusReport
+from polthemes.messages import log_to_stderr
+from polthemes.files import OutputFolderError, ReadOnlyInputError, ResultsFolderError, check_results_folder
+from polthemes.params import ProjectParams, load_params
 from polthemes.resources import ResourceFileError
 from polthemes.settings import (
     BACKEND_NAMES,
     CHAINS_BY_TOKENS,
     CHAINS_LARGE,
-    MIN_K,
+    ENGINES,
+    MODES,
+    SPARK_OPTIMIZERS,
+    UNITS,
     AnalysisError,
     AnalysisSettings,
+    parse_k_values,
 )
+
 
 EXIT_USER_ERROR = 2
 #: Exit status after Ctrl-C (128 + SIGINT), as a shell reports it.
@@ -116,11 +127,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     figures = commands.add_parser(
         "figures",
-        help="regenerate every figure from data/raw into figures/",
-        description="Regenerate every figure from the corpus into figures/ (PNG and SVG, byte-identical on re-runs).",
+        help="draw every figure into figures/ from params.toml's results (fitted once, or read when current)",
+        description="Draw every figure into figures/ (PNG and SVG, byte-identical on re-runs) from the results of "
+                    "params.toml's corpus and settings: read from its results folder when that is current, else fitted "
+                    "and written there first. Model flags override params.toml for this run; --results draws an "
+                    "existing results folder without fitting.",
     )
-    figures.add_argument("--corpus", default=str(RAW_DIR), help="folder or collection file (default: data/raw)")
+    figures.add_argument("--corpus", default=None, help="folder or collection file (default: params.toml's, data/raw)")
     figures.add_argument("--out", default=str(FIGURES_DIR), help="output folder (default: figures/)")
+    figures.add_argument("--results", default=None, metavar="DIR",
+                         help="draw the run in this results folder, fitting nothing (its corpus is read for the overview)")
+    figures.add_argument("--refit", action="store_true", help="fit even when the results folder is current")
+    _add_model_arguments(figures)
     _add_execution_arguments(figures)
     figures.set_defaults(handler=_figures)
 
@@ -152,29 +170,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_token_arguments(fit)
     defaults = AnalysisSettings()
-    fit.add_argument("--out", default=None, metavar="DIR", help="results folder (default: results/<corpus name>/)")
-    fit.add_argument("--k", type=_k_values, default=defaults.k_values, metavar="RANGE",
-                     help=f"numbers of topics to try: 2-10 or 3,5,8 (default: {defaults.k_values[0]}-{defaults.k_values[-1]})")
-    fit.add_argument("--chains", "--seeds", dest="chains", type=_count(1), default=None, metavar="N",
-                     help="Gibbs chains (seeds) per K: stability, consensus and the most likely chain (default: by "
-                          "modelled tokens, " + ", ".join(f"{n} under {below:,}" for below, n in CHAINS_BY_TOKENS)
-                          + f", else {CHAINS_LARGE})")
-    fit.add_argument("--heldout-folds", type=_count(0), default=defaults.heldout_folds, metavar="N",
-                     help=f"fits per K that leave one fold out, for held-out likelihood; 0 for none (default: {defaults.heldout_folds})")
-    fit.add_argument("--seed", type=int, default=defaults.seed, help=f"first seed (default: {defaults.seed})")
-    fit.add_argument("--backend", default=defaults.backend, help=f"model for the sweep and the themes: {', '.join(BACKEND_NAMES)} (default: {defaults.backend})")
-    fit.add_argument("--cross-check", default=",".join(defaults.cross_check), metavar="LIST",
-                     help="backends fitted at the chosen K for comparison, comma-separated, or none (default: %(default)s)")
-    fit.add_argument("--unit", default=defaults.unit, help="modelling unit: auto, article, paragraph or window (default: auto)")
-    fit.add_argument("--window-tokens", type=_count(defaults.min_unit_terms), default=defaults.window_tokens, metavar="N", help="window length for --unit window")
-    fit.add_argument("--bootstrap", type=_count(0), default=defaults.n_boot, metavar="N", help=f"bootstrap replicates for theme-share uncertainty (default: {defaults.n_boot})")
+    fit.add_argument("--out", default=None, metavar="DIR",
+                     help="results folder (default: params.toml's for its corpus, else results/<corpus name>/)")
+    _add_model_arguments(fit)
     fit.add_argument("--sample", type=_count(1), default=None, metavar="N", help="model a random sample of N articles (seeded by --seed)")
-    fit.add_argument("--engine", choices=("local", "spark"), default="local",
+    fit.add_argument("--engine", choices=ENGINES, default="local",
                      help="local (default) or spark: tokenize, count and fit LDA on Apache Spark at one K; CORPUS may then "
                           "be JSON Lines files, folders or globs, local or hdfs:// / s3a:// (pip install -e '.[spark]')")
     fit.add_argument("--master", default=None, metavar="URL",
                      help="Spark master, e.g. local[2] (default: what spark-submit set, else local[*])")
-    fit.add_argument("--optimizer", choices=("em", "online"), default="em",
+    fit.add_argument("--optimizer", choices=SPARK_OPTIMIZERS, default="em",
                      help="MLlib LDA optimiser for --engine spark: em (default; closest to the local engine) or online (least memory)")
     fit.add_argument("--max-iter", type=_count(1), default=None, metavar="N", help="MLlib LDA iterations for --engine spark (default: em 50, online 100)")
     fit.set_defaults(handler=_fit)
@@ -225,22 +230,11 @@ def _count(minimum: int):
 
 
 def _k_values(text: str) -> tuple[int, ...]:
-    """Parse ``2-10`` or ``3,5,8`` into a tuple of K values (each 2 or more)."""
+    """An argparse type: ``2-10`` or ``3,5,8`` (:func:`polthemes.settings.parse_k_values`)."""
     try:
-        if "-" in text:
-            low, high = (int(x) for x in text.split("-", 1))
-            values = tuple(range(low, high + 1))
-        else:
-            values = tuple(int(x) for x in text.split(",") if x.strip())
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a K range like 2-10 or 3,5,8") from None
-    if not values:
-        raise argparse.ArgumentTypeError(f"the K range {text!r} is empty")
-    if min(values) < MIN_K:
-        raise argparse.ArgumentTypeError(
-            f"K must be {MIN_K} or more (one theme holds everything and says nothing), got {text!r}"
-        )
-    return values
+        return parse_k_values(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def _alignment_k(text: str) -> tuple:
@@ -253,10 +247,46 @@ def _alignment_k(text: str) -> tuple:
     return _k_values(text)
 
 
+def _add_model_arguments(parser: argparse.ArgumentParser) -> None:
+    """The settings of a fit; each defaults to ``params.toml`` (``None`` here: not given)."""
+    parser.add_argument("--k", type=_k_values, default=None, metavar="RANGE",
+                        help="numbers of topics to try: 2-10, 3,5,8 or one K (default: params.toml's k)")
+    parser.add_argument("--chains", "--seeds", dest="chains", type=_count(1), default=None, metavar="N",
+                        help="Gibbs chains (seeds) per K: stability, consensus and the most likely chain (default: "
+                             "params.toml's; 'auto' there is by modelled tokens, "
+                             + ", ".join(f"{n} under {below:,}" for below, n in CHAINS_BY_TOKENS) + f", else {CHAINS_LARGE})")
+    parser.add_argument("--heldout-folds", type=_count(0), default=None, metavar="N",
+                        help="fits per K that leave one fold out, for held-out likelihood; 0 for none (default: params.toml's)")
+    parser.add_argument("--seed", type=int, default=None, help="first seed (default: params.toml's)")
+    parser.add_argument("--backend", default=None, help=f"model for the sweep and the themes: {', '.join(BACKEND_NAMES)} (default: params.toml's)")
+    parser.add_argument("--cross-check", default=None, metavar="LIST",
+                        help="backends fitted at the chosen K for comparison, comma-separated, or none (default: params.toml's)")
+    parser.add_argument("--unit", default=None, help=f"modelling unit: {', '.join(UNITS)} (default: params.toml's)")
+    parser.add_argument("--window-tokens", type=_count(AnalysisSettings().min_unit_terms), default=None, metavar="N",
+                        help="window length for --unit window")
+    parser.add_argument("--bootstrap", type=_count(0), default=None, metavar="N",
+                        help="bootstrap replicates for theme-share uncertainty (default: params.toml's)")
+
+
+def _settings(args: argparse.Namespace, params: ProjectParams) -> AnalysisSettings:
+    """``params.toml``'s settings with every model flag given on the command line applied."""
+    given = {
+        "k_values": args.k, "chains": args.chains, "heldout_folds": args.heldout_folds, "seed": args.seed,
+        "backend": args.backend, "unit": args.unit, "window_tokens": args.window_tokens, "n_boot": args.bootstrap,
+        "mode": getattr(args, "mode", None),
+    }
+    if args.cross_check is not None:
+        text = args.cross_check.strip().lower()
+        given["cross_check"] = () if text in ("", "none") else tuple(b.strip() for b in args.cross_check.split(","))
+    settings = replace(params.settings, **{name: value for name, value in given.items() if value is not None})
+    settings.check()
+    return settings
+
+
 def _add_token_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("corpus", nargs="?", default=str(RAW_DIR), metavar="CORPUS", help="folder or collection file (default: data/raw)")
-    parser.add_argument("--mode", choices=("crosslingual", "monolingual"), default="crosslingual",
-                        help="one shared concept space (default) or a vocabulary per language")
+    parser.add_argument("corpus", nargs="?", default=None, metavar="CORPUS", help="folder or collection file (default: params.toml's, data/raw)")
+    parser.add_argument("--mode", choices=MODES, default=None,
+                        help="one shared concept space (crosslingual, params.toml's default) or a vocabulary per language")
     parser.add_argument("--limit", type=_count(1), default=None, metavar="N", help="use only the first N articles")
     _add_execution_arguments(parser)
 
@@ -282,10 +312,12 @@ def _execution(args: argparse.Namespace) -> dict:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    log_to_stderr()
     previous_handler = _stop_on_sigterm()
     try:
         return args.handler(args)
-    except (CorpusError, MetadataFileError, ResourceFileError, AnalysisError, OutputFolderError, ReadOnlyInputError) as error:
+    except (CorpusError, MetadataFileError, ResourceFileError, AnalysisError, OutputFolderError, ReadOnlyInputError,
+            ResultsFolderError) as error:
         print(f"polthemes: error: {error}", file=sys.stderr)
         return EXIT_USER_ERROR
     except Terminated as stop:
@@ -344,55 +376,64 @@ def _inspect(args: argparse.Namespace) -> int:
 
 
 def _figures(args: argparse.Namespace) -> int:
-    from polthemes.report.figures import regenerate_figures  # matplotlib is slow to import
+    from polthemes.jobs import figures_from_folder, regenerate_figures  # matplotlib is slow to import
 
     execution = _execution(args)
-    written = regenerate_figures(
-        args.corpus, args.out, workers=execution["workers"], cache=execution["cache_dir"] or False,
-        read=_read_reported,
-    )
+    if args.results:
+        written = figures_from_folder(args.results, args.out, read=_read_reported, corpus=args.corpus)
+    else:
+        params = load_params()
+        written = regenerate_figures(
+            args.corpus, args.out, settings=_settings(args, params), params=params, workers=execution["workers"],
+            cache=execution["cache_dir"] or False, read=_read_reported, refit=args.refit,
+        )
     for path in written:
         print(f"wrote {path}")
     return 0
+
+
+def _corpus(args: argparse.Namespace) -> str:
+    """The corpus a command reads: the one given, else ``params.toml``'s."""
+    return args.corpus if args.corpus is not None else str(load_params().corpus)
 
 
 def _tokenize(args: argparse.Namespace):
     from polthemes.text.pipeline import TokenPipeline
 
     execution = _execution(args)
-    report = _read_reported(args.corpus)
+    report = _read_reported(_corpus(args))
     articles = report.articles[: args.limit] if args.limit else report.articles
+    mode = args.mode or load_params().settings.mode
     started = time.perf_counter()
-    corpus = TokenPipeline(args.mode, dictionary_cache=execution["cache_dir"]).fit(articles).transform(articles, total=len(articles), **execution)
+    corpus = TokenPipeline(mode, dictionary_cache=execution["cache_dir"]).fit(articles).transform(articles, total=len(articles), **execution)
     elapsed_s = time.perf_counter() - started
-    print(f"{len(articles)} articles tokenized in {elapsed_s:.1f} s ({args.mode})", file=sys.stderr)
+    print(f"{len(articles)} articles tokenized in {elapsed_s:.1f} s ({mode})", file=sys.stderr)
     return corpus
 
 
 def _fit(args: argparse.Namespace) -> int:
-    from polthemes.engines.local import run_analysis
     from polthemes.corpus.reader import sample_articles
+    from polthemes.jobs import fit
 
-    cross_check = () if args.cross_check.strip().lower() in ("", "none") else tuple(b.strip() for b in args.cross_check.split(","))
-    settings = AnalysisSettings(
-        mode=args.mode, unit=args.unit, window_tokens=args.window_tokens, k_values=args.k, chains=args.chains,
-        heldout_folds=args.heldout_folds,
-        seed=args.seed, backend=args.backend, cross_check=cross_check, n_boot=args.bootstrap,
-    )
-    settings.check()
+    params = load_params()
+    settings = _settings(args, params)
+    corpus = _corpus(args)
     if args.engine == "spark":
-        return _fit_on_spark(args, settings)
+        return _fit_on_spark(args, corpus, settings)
     execution = _execution(args)
     started = time.perf_counter()
-    name = corpus_name(args.corpus)
-    out = Path(args.out) if args.out else RESULTS_DIR / name
-    check_results_folder(out, corpus=args.corpus)
-    report = _read_reported(args.corpus)
-    articles = report.articles[: args.limit] if args.limit else report.articles
-    if args.sample:
-        articles = sample_articles(articles, args.sample, seed=args.seed)
-    result = run_analysis(articles, settings, out, corpus_name=name, log=lambda m: print(m, file=sys.stderr),
-                          report=report, **execution)
+    name = corpus_name(corpus)
+    is_main_job = Path(corpus).resolve() == params.corpus.resolve()
+    out = Path(args.out) if args.out else params.results if is_main_job else RESULTS_DIR / name
+    check_results_folder(out, corpus=corpus)
+    report = _read_reported(corpus)
+    if args.limit or args.sample:
+        articles = report.articles[: args.limit] if args.limit else report.articles
+        if args.sample:
+            articles = sample_articles(articles, args.sample, seed=settings.seed)
+        report = CorpusReport(articles=articles, skipped=report.skipped, duplicates=report.duplicates, warnings=report.warnings)
+    whole = is_main_job and not (args.limit or args.sample) and settings == params.settings
+    result = fit(report, settings, out, name=name, params=params if whole else None, **execution)
     elapsed_s = time.perf_counter() - started
     table = result.tables["k_selection"]
     print(table.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
@@ -416,6 +457,9 @@ def _fit(args: argparse.Namespace) -> int:
     if report.warnings or report.skipped:
         print(f"\nnote: reading the corpus gave {len(report.warnings)} warning(s) and {len(report.skipped)} skip(s), "
               "listed on standard error and in manifest.json ('reading')")
+    if is_main_job and not whole:
+        print(f"\nnote: these settings differ from {params.path.name}'s, so the next `make` refits {out}/ with the file's; "
+              f"change {params.path.name} to keep them", file=sys.stderr)
     print(f"\nwrote {out}/ in {elapsed_s:.1f} s ({_timings(result.timings_s)})", file=sys.stderr)
     return 0
 
@@ -434,26 +478,27 @@ def _timings(timings_s: dict[str, float]) -> str:
     return ", ".join(f"{step} {seconds:.1f} s" for step, seconds in timings_s.items())
 
 
-def _fit_on_spark(args: argparse.Namespace, settings: AnalysisSettings) -> int:
+def _fit_on_spark(args: argparse.Namespace, corpus: str, settings: AnalysisSettings) -> int:
     from polthemes.engines.spark import SparkUnavailable, run_spark_analysis
 
     if args.sample or args.limit:
         raise AnalysisError("--sample and --limit belong to the local engine; give Spark the files to model")
-    first = args.corpus.split(",")[0]
+    first = corpus.split(",")[0]
     name = corpus_name(first.split("*")[0].rstrip("/") or ".") if "://" not in first else Path(first.split("*")[0].rstrip("/")).name
     out = Path(args.out) if args.out else RESULTS_DIR / f"{name}-spark"
-    check_results_folder(out, corpus=args.corpus.split(","))
+    check_results_folder(out, corpus=corpus.split(","))
     started = time.perf_counter()
     try:
-        run = run_spark_analysis(args.corpus.split(","), settings, out, master=args.master, optimizer=args.optimizer,
-                                 max_iter=args.max_iter, corpus_name=name, log=lambda m: print(m, file=sys.stderr))
+        run = run_spark_analysis(corpus.split(","), settings, out, master=args.master, optimizer=args.optimizer,
+                                 max_iter=args.max_iter, corpus_name=name)
     except SparkUnavailable as error:
         print(f"polthemes: cannot start Spark: {error}", file=sys.stderr)
         return 2
-    for location, reason in run.skipped[:20]:
-        print(f"skipped {location}: {reason}", file=sys.stderr)
-    if len(run.skipped) > 20:
-        print(f"... and {len(run.skipped) - 20} more skipped records", file=sys.stderr)
+    skipped = run.reading.skipped
+    for item in skipped[:LISTED_PROBLEMS]:
+        print(f"skipped {item.location}: {item.reason}", file=sys.stderr)
+    if len(skipped) > LISTED_PROBLEMS:
+        print(f"... and {len(skipped) - LISTED_PROBLEMS} more skipped records", file=sys.stderr)
     _print_themes(run.labels)
     print(f"\nwrote {out}/ in {time.perf_counter() - started:.1f} s on Spark ({_timings(run.timings_s)})", file=sys.stderr)
     return 0
@@ -500,7 +545,7 @@ def _alignment(args: argparse.Namespace) -> int:
     try:
         document_pairs(report.articles)  # refused before any tokenizing
         result = measure_alignment(report.articles, k_values=k_values, settings=settings, naive_baseline=not args.no_baseline,
-                                   log=lambda m: print(m, file=sys.stderr), **execution)
+                                   **execution)
     except AlignmentError as error:
         raise CorpusError(f"{args.corpus}: {error}") from None
     print(result.to_text())

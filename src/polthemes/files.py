@@ -42,7 +42,7 @@ import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import Path
 
 from polthemes.config import PROJECT_ROOT, RAW_DIR
@@ -61,7 +61,7 @@ MARKER_TEXT = (
     "Written by polthemes; the next run that writes here replaces this folder whole.\n"
 )
 #: What a results folder holds besides CSV tables (legacy folders are recognised by these).
-_RESULT_FILES = frozenset({"manifest.json", "model_tomotopy.bin", RESULTS_MARKER})
+_RESULT_FILES = frozenset({"manifest.json", "model_tomotopy.bin", "theme_terms.npy", "unit_lengths.npy", "unit_topics.npy", RESULTS_MARKER})
 _RESULT_FOLDERS = frozenset({"parquet"})
 
 
@@ -71,6 +71,10 @@ class ReadOnlyInputError(PermissionError):
 
 class OutputFolderError(ValueError):
     """An output location that must not or cannot be written; the message is ``PATH: PROBLEM``."""
+
+
+class ResultsFolderError(ValueError):
+    """A folder that is not a results folder, or one whose files cannot be read; ``PATH: PROBLEM``."""
 
 
 def write_bytes_atomic(path: str | Path, data: bytes) -> Path:

@@ -7,13 +7,21 @@ can show defaults and reject bad parameters instantly.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal, get_args
 
 from polthemes.config import DEFAULT_SEED
 
 #: Token spaces (see polthemes.text.pipeline), modelling units (polthemes.modelling.units), model backends
 #: (polthemes.modelling.backends); the modules check that they implement exactly these.
-MODES = ("crosslingual", "monolingual")
-UNITS = ("auto", "article", "paragraph", "window")
+#: The one definition of every choice name a run takes (the command line, the parameters
+#: file and the modules all check against these).
+Mode = Literal["crosslingual", "monolingual"]
+Unit = Literal["auto", "article", "paragraph", "window"]
+MODES: tuple[str, ...] = get_args(Mode)
+UNITS: tuple[str, ...] = get_args(Unit)
+ENGINES = ("local", "spark")
+#: MLlib LDA optimisers of the Spark engine.
+SPARK_OPTIMIZERS = ("em", "online")
 BACKEND_NAMES = ("tomotopy", "gensim", "sklearn", "nmf")
 DEFAULT_BACKEND = "tomotopy"
 #: The fewest topics a run fits: one topic holds every word and compares nothing.
@@ -99,3 +107,22 @@ class AnalysisSettings:
 def default_chains(n_tokens: int) -> int:
     """Chains per K for a corpus of ``n_tokens`` modelled tokens when none is asked for."""
     return next((chains for below, chains in CHAINS_BY_TOKENS if n_tokens < below), CHAINS_LARGE)
+
+
+def parse_k_values(text: str) -> tuple[int, ...]:
+    """``2-10`` or ``3,5,8`` (or one K, ``5``) as a tuple of K values, each :data:`MIN_K` or
+    more; :class:`ValueError` with a message that says what a K range looks like."""
+    try:
+        if "-" in text:
+            low, high = (int(x) for x in text.split("-", 1))
+            values = tuple(range(low, high + 1))
+        else:
+            values = tuple(int(x) for x in text.split(",") if x.strip())
+    except ValueError:
+        raise ValueError(f"{text!r} is not a K range like 2-10 or 3,5,8") from None
+    if not values:
+        raise ValueError(f"the K range {text!r} is empty")
+    if min(values) < MIN_K:
+        raise ValueError(f"K must be {MIN_K} or more (one theme holds everything and says nothing), got {text!r}")
+    return values
+

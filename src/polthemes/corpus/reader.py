@@ -119,10 +119,10 @@ def read_corpus(path: str | Path = RAW_DIR) -> CorpusReport:
         drafts.append(draft_article(item))
 
     notices = _remove_repeated_lines(drafts, copies=copies)
-    overrides = _read_overrides(path)
+    overrides = read_overrides(path)
     seen_bodies: dict[str, str] = {}
     for position, draft in enumerate(drafts):
-        article = _finish(draft, overrides.get(draft.id, {}))
+        article = finish_article(draft, overrides.get(draft.id, {}))
         if position in notices:
             report.warnings.append(notices[position])
         if isinstance(article, SkippedSource):
@@ -166,7 +166,7 @@ class _Warning:
 
 def _iter_documents(path: Path) -> Iterator[RawDocument | SkippedSource | _Warning]:
     if path.is_dir():
-        files = sorted(p for p in path.rglob("*") if p.is_file() and not _is_hidden(p.relative_to(path)))
+        files = sorted(p for p in path.rglob("*") if p.is_file() and not is_hidden(p.relative_to(path)))
         for file in files:
             if file.parent == path and file.name == METADATA_FILENAME:
                 continue
@@ -188,7 +188,8 @@ def _iter_file(file: Path, root: Path) -> Iterator[RawDocument | SkippedSource |
         yield SkippedSource(_where(file), f"unsupported file type (read: {', '.join(ARTICLE_SUFFIXES + COLLECTION_SUFFIXES)})")
 
 
-def _is_hidden(relative: Path) -> bool:
+def is_hidden(relative: Path) -> bool:
+    """Whether a path inside a corpus folder is hidden (a part starts with a dot): never read."""
     return any(part.startswith(".") for part in relative.parts)
 
 
@@ -278,7 +279,7 @@ def _read_collection(file: Path) -> Iterator[RawDocument | SkippedSource]:
     if isinstance(text, SkippedSource):
         yield text
         return
-    yield from _documents(file, _csv_records(_where(file), text))
+    yield from raw_documents(file, _csv_records(_where(file), text))
 
 
 #: What a damaged file raises while it is read: a truncated gzip stream (EOFError), a
@@ -301,7 +302,9 @@ def _open_binary(file: Path):
     return gzip.open(file, "rb") if file.name.lower().endswith(".gz") else file.open("rb")
 
 
-def _documents(file: Path, records: Iterator[tuple[str, dict | str]]) -> Iterator[RawDocument | SkippedSource]:
+def raw_documents(file: Path, records: Iterator[tuple[str, dict | str]]) -> Iterator[RawDocument | SkippedSource]:
+    """The documents of a collection file's ``(location, record)`` pairs; a record that is a
+    string is the reason it was skipped."""
     for location, record in records:
         if isinstance(record, str):
             yield SkippedSource(location, record)
@@ -331,7 +334,7 @@ def _stream_jsonl(file: Path) -> Iterator[RawDocument | SkippedSource | _Warning
                         return
                     yield SkippedSource(f"{where}:{line_no}", f"not UTF-8 ({error.reason} at byte {error.start})")
                     continue
-                yield from _documents(file, _jsonl_records(where, line, first_line_no=line_no))
+                yield from raw_documents(file, jsonl_records(where, line, first_line_no=line_no))
     except _READ_ERRORS as error:
         reason = getattr(error, "strerror", None) or error
         if not line_no:
@@ -348,10 +351,10 @@ def _legacy_jsonl(file: Path) -> Iterator[RawDocument | SkippedSource]:
     if isinstance(text, SkippedSource):
         yield text
         return
-    yield from _documents(file, _jsonl_records(_where(file), text))
+    yield from raw_documents(file, jsonl_records(_where(file), text))
 
 
-def _jsonl_records(
+def jsonl_records(
     file: Path | str, text: str, *, first_line_no: int = 1, where: str = "{file}:{line_no}"
 ) -> Iterator[tuple[str, dict | str]]:
     """(location, record) per non-blank line, or (location, why it is skipped); one parser for
@@ -551,14 +554,15 @@ def cut_repeated_lines(draft: ArticleDraft, repeated: set[str] | frozenset[str])
     draft.removed.sort(key=lambda line: (line.line_no, line.rule))
 
 
-def _read_overrides(path: Path) -> dict[str, dict[str, str]]:
+def read_overrides(path: Path) -> dict[str, dict[str, str]]:
+    """The fields ``metadata.csv`` of a corpus folder sets, by article id ({} without one)."""
     metadata_file = path / METADATA_FILENAME if path.is_dir() else None
     if metadata_file is None or not (metadata_file.exists() or metadata_file.is_symlink()):
         return {}
     return read_metadata_overrides(metadata_file)  # a folder or a dangling link: MetadataFileError
 
 
-def _finish(draft: ArticleDraft, override: dict[str, str]) -> Article | SkippedSource:
+def finish_article(draft: ArticleDraft, override: dict[str, str]) -> Article | SkippedSource:
     """Apply metadata overrides, detect languages, and freeze the draft into an Article."""
     fields = {**draft.fields, **override}
     if not draft.paragraphs:

@@ -29,7 +29,7 @@ from __future__ import annotations
 import glob as globbing
 import hashlib
 import importlib.util
-import json
+import logging
 import pickle
 import os
 import shutil
@@ -38,7 +38,7 @@ import time
 from collections import Counter
 from contextlib import contextmanager
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -48,9 +48,9 @@ import pandas as pd
 from polthemes.corpus.boilerplate import repeated_line_threshold
 from polthemes.corpus.reader import (
     TemplateCut,
-    _documents,
-    _finish,
-    _jsonl_records,
+    raw_documents,
+    finish_article,
+    jsonl_records,
     counted_lines,
     cut_repeated_lines,
     emptied_page,
@@ -60,17 +60,20 @@ from polthemes.corpus.reader import (
 )
 from polthemes.corpus.clean import draft_article
 from polthemes.modelling.backends import DEFAULT_ETA, top_terms_per_topic
-from polthemes.files import check_output_location, check_results_folder, write_results_folder, write_text_atomic
+from polthemes.files import check_output_location, check_results_folder
 from polthemes.config import METADATA_FILENAME
 from polthemes.corpus.records import CorpusReport, DuplicateArticle, SkippedSource
-from polthemes.settings import AnalysisError, AnalysisSettings
+from polthemes.results import Results
+from polthemes.settings import SPARK_OPTIMIZERS, AnalysisError, AnalysisSettings
+
+logger = logging.getLogger(__name__)
 
 #: MLlib LDA optimisers. "em" (expectation-maximisation over the document-term graph) is
 #: the default: on a 5,000-item sample its topics agree with the local engine's nearly as
 #: well as two local seeds agree with each other (benchmarks/results/spark_vs_local.md).
 #: "online" (variational Bayes on a 5% mini-batch per iteration) needs far less memory and
 #: time per iteration, for corpora whose graph does not fit, and agrees less.
-OPTIMIZERS = ("em", "online")
+OPTIMIZERS = SPARK_OPTIMIZERS
 DEFAULT_OPTIMIZER = "em"
 #: Iterations of MLlib's LDA per optimiser; online VB sees one mini-batch per iteration.
 DEFAULT_MAX_ITER = {"em": 50, "online": 100}
@@ -80,29 +83,6 @@ JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz", ".json", ".jso
 
 class SparkUnavailable(RuntimeError):
     """pyspark or Java is missing; the message says how to get them."""
-
-
-@dataclass
-class SparkRun:
-    """What a Spark run produced: the same tables as the local engine, plus Spark facts."""
-
-    settings: AnalysisSettings
-    tables: dict[str, pd.DataFrame]
-    manifest: dict
-    labels: list[str]
-    topic_terms: np.ndarray  # K x V, rows sum to one
-    vocabulary: list[str]
-    #: (location, reason) per file or record that gave no article, as CorpusReport.skipped.
-    skipped: list[tuple[str, str]] = field(default_factory=list)
-    #: Articles whose cleaned body repeats an earlier one (counted once), as CorpusReport.duplicates.
-    duplicates: list[DuplicateArticle] = field(default_factory=list)
-    #: (location, reason) of problems that cost no article, as CorpusReport.warnings.
-    warnings: list[tuple[str, str]] = field(default_factory=list)
-    timings_s: dict[str, float] = field(default_factory=dict)
-
-    def top_terms(self, n: int = 10) -> list[list[str]]:
-        """The ``n`` most probable terms of each topic (ties broken by term), as the local models."""
-        return top_terms_per_topic(self.topic_terms, self.vocabulary, n)
 
 
 # --- Session --------------------------------------------------------------------------------
@@ -161,7 +141,7 @@ def expand_inputs(inputs: str | Path | Sequence[str | Path], *, not_read: list |
     files and folders left out); its other files are not read by this engine and are
     appended to ``not_read`` as ``(file, reason)`` for the report.
     """
-    from polthemes.corpus.reader import _is_hidden
+    from polthemes.corpus.reader import is_hidden
 
     items = [inputs] if isinstance(inputs, (str, Path)) else list(inputs)
     files: list[str] = []
@@ -176,7 +156,7 @@ def expand_inputs(inputs: str | Path | Sequence[str | Path], *, not_read: list |
         for match in matches:
             path = Path(match)
             if path.is_dir():
-                listed = sorted(p for p in path.rglob("*") if p.is_file() and not _is_hidden(p.relative_to(path)))
+                listed = sorted(p for p in path.rglob("*") if p.is_file() and not is_hidden(p.relative_to(path)))
                 found = [str(p) for p in listed if p.name.lower().endswith(JSONL_SUFFIXES)]
                 if not found:
                     raise AnalysisError(f"{path}: no JSON Lines files ({', '.join(JSONL_SUFFIXES)}) in this folder")
@@ -194,7 +174,7 @@ def expand_inputs(inputs: str | Path | Sequence[str | Path], *, not_read: list |
 def _overrides(inputs: str | Path | Sequence[str | Path]) -> tuple[dict[str, dict[str, str]], dict[str, str]]:
     """``metadata.csv`` overrides of every local folder given, as the local reader applies
     them, and the file that names each id (to warn about an id no article has)."""
-    from polthemes.corpus.reader import _read_overrides
+    from polthemes.corpus.reader import read_overrides
 
     items = [inputs] if isinstance(inputs, (str, Path)) else list(inputs)
     merged: dict[str, dict[str, str]] = {}
@@ -202,7 +182,7 @@ def _overrides(inputs: str | Path | Sequence[str | Path]) -> tuple[dict[str, dic
     for item in map(str, items):
         path = Path(item.removeprefix("file://"))
         if "://" not in item.removeprefix("file://") and path.is_dir():
-            found = _read_overrides(path)
+            found = read_overrides(path)
             merged.update(found)
             named_in.update(dict.fromkeys(found, str(path / METADATA_FILENAME)))
     return merged, named_in
@@ -237,15 +217,15 @@ def _partitions(files: list[str], parallelism: int) -> int:
 
 def _parse_partition(rows: Iterable[tuple[int, str, int, str]]) -> Iterator[tuple]:
     """(position, draft, exact-copy key) or (position, SkippedSource, "") per record, parsed
-    by the local reader's own :func:`~polthemes.corpus.reader._jsonl_records` so both engines skip
+    by the local reader's own :func:`~polthemes.corpus.reader.jsonl_records` so both engines skip
     alike, and keyed by :func:`~polthemes.corpus.reader.exact_copy_key` as the local reader keys it."""
     for position, file, line_no, line in rows:
         where = "{file}, record {line_no}" if any(c in file for c in "*?[") else "{file}:{line_no}"
-        records = _jsonl_records(_display(file), line, first_line_no=line_no, where=where)
+        records = jsonl_records(_display(file), line, first_line_no=line_no, where=where)
         if "\ufffd" in line:
             # Hadoop's text reader replaced bytes that are not UTF-8: skip, as the local reader does.
             records = ((location, "not UTF-8 (bytes replaced by U+FFFD when read)") for location, _ in records)
-        for item in _documents(Path(_display(file)), records):
+        for item in raw_documents(Path(_display(file)), records):
             if isinstance(item, SkippedSource):
                 yield position, item, ""
             else:
@@ -323,8 +303,7 @@ def run_spark_analysis(
     lda_options: dict | None = None,
     corpus_name: str = "",
     parquet_uri: str | None = None,
-    log=lambda message: None,
-) -> SparkRun:
+) -> Results:
     """Model JSON Lines ``inputs`` on Spark at the one K in ``settings.k_values``.
 
     ``spark`` is an existing SparkSession (else one is started on ``master``; ``None`` keeps
@@ -359,7 +338,7 @@ def run_spark_analysis(
         parquet_uri = spark.conf.get("spark.polthemes.parquetUri", None) or None
         _check_parquet_uri(parquet_uri)
         if parquet_uri is None and not spark.sparkContext.master.startswith("local"):
-            log(f"Parquet copies go to {Path(out_dir).resolve() / 'parquet'}, written by the executors: on a cluster "
+            logger.info(f"Parquet copies go to {Path(out_dir).resolve() / 'parquet'}, written by the executors: on a cluster "
                 "that folder must be shared by all of them (else pass parquet_uri or --conf spark.polthemes.parquetUri=hdfs://...)")
     partitions = _partitions(files, spark.sparkContext.defaultParallelism)
     spark.conf.set("spark.sql.shuffle.partitions", str(partitions))
@@ -371,26 +350,24 @@ def run_spark_analysis(
     skipped = not_read + skipped + read.skipped
     # As the local reader lists them: the template rule's, in corpus order, then metadata.csv's.
     warnings = read.warnings + [(named_in[article_id], f"no article with id {article_id!r}") for article_id in read.unknown_ids]
-    _log_report(log, read.duplicates, warnings)
+    _log_report(read.duplicates, warnings)
     with _timed(timings, "tokenize"):
         tokens = _tokenize(spark.sparkContext, read.articles, read.n_articles, settings, partitions)
     with _timed(timings, "features"):
         features = _features(spark, tokens, settings, k)
-        log(f"{read.n_articles} articles -> {tokens.n_units} {tokens.unit} units, {len(features.vocabulary)} terms (Spark)")
+        logger.info(f"{read.n_articles} articles -> {tokens.n_units} {tokens.unit} units, {len(features.vocabulary)} terms (Spark)")
     with _timed(timings, "lda"):
         fitted = _fit_lda(features.counted, k, max_iter, optimizer, settings.seed, lda_options)
     with _timed(timings, "tables"):
         results = _tables(spark, read.articles, tokens, features, fitted, settings, k)
 
-    run = SparkRun(settings, results.tables, {}, results.labels, fitted.topics, list(features.vocabulary), skipped=sorted(skipped),
-                   duplicates=read.duplicates, warnings=warnings)
-    run.timings_s = {name: round(seconds, 3) for name, seconds in timings.items()}
-    run.manifest = _manifest(files, corpus_name, settings, tokens.unit, read.n_articles, tokens.n_units, features.vocabulary,
-                             features.n_tokens, k, optimizer, max_iter, spark.sparkContext, results.log_likelihood, len(skipped), len(read.duplicates))
-    run.manifest["corpus"].update({"sha256": results.corpus_sha256, "languages": results.languages})
-    reading = CorpusReport(skipped=[SkippedSource(*s) for s in run.skipped], duplicates=list(run.duplicates),
-                           warnings=[SkippedSource(*w) for w in run.warnings]).problems_record()
-    run.manifest["reading"] = {**reading, "articles_read": read.n_articles}
+    reading = CorpusReport(skipped=[SkippedSource(*s) for s in sorted(skipped)], duplicates=list(read.duplicates),
+                           warnings=[SkippedSource(*w) for w in warnings])
+    record = _manifest(files, corpus_name, settings, tokens.unit, read.n_articles, tokens.n_units, features.vocabulary,
+                       features.n_tokens, k, optimizer, max_iter, spark.sparkContext, results, reading)
+    run = Results(settings=settings, tables=results.tables, manifest=record, labels=results.labels,
+                  theme_terms=fitted.topics, vocabulary=list(features.vocabulary), term_counts=features.term_counts,
+                  timings_s={name: round(seconds, 3) for name, seconds in timings.items()}, reading=reading)
     if out_dir is not None:
         parquet = {"document_topics": fitted.mixtures, "article_themes": results.tables["article_themes"]}
         write_spark_results(run, Path(out_dir), parquet=parquet, parquet_uri=parquet_uri)
@@ -403,15 +380,15 @@ def run_spark_analysis(
 LOGGED_PROBLEMS = 20
 
 
-def _log_report(log, duplicates: list[DuplicateArticle], warnings: list[tuple[str, str]]) -> None:
+def _log_report(duplicates: list[DuplicateArticle], warnings: list[tuple[str, str]]) -> None:
     """Duplicates and warnings in the lines ``polthemes inspect`` prints for the local reader
-    (skipped records are the caller's: the CLI prints ``SparkRun.skipped``)."""
+    (skipped records are the caller's: the CLI prints ``Results.reading.skipped``)."""
     lines = [f"duplicate {d.origin} (id {d.id}) = {d.duplicate_of}" for d in duplicates]
     lines += [f"warning {location}: {reason}" for location, reason in warnings]
     for line in lines[:LOGGED_PROBLEMS]:
-        log(line)
+        logger.info(line)
     if len(lines) > LOGGED_PROBLEMS:
-        log(f"... and {len(lines) - LOGGED_PROBLEMS} more duplicates and warnings")
+        logger.info(f"... and {len(lines) - LOGGED_PROBLEMS} more duplicates and warnings")
 
 
 def _check_parquet_uri(uri: str | None) -> None:
@@ -504,7 +481,7 @@ def _finished_articles(sc, drafts, copies: set, overrides: dict[str, dict[str, s
         cut = cuts.value.get(source_group(draft))
         if cut is not None:
             cut_repeated_lines(draft, cut.lines_to_cut(position))
-        return position, _finish(draft, given.value.get(draft.id, {}))
+        return position, finish_article(draft, given.value.get(draft.id, {}))
 
     finished = drafts.map(finish).cache()
     skipped = finished.filter(lambda pair: isinstance(pair[1], SkippedSource)).map(lambda pair: (pair[1].location, pair[1].reason)).collect()
@@ -629,6 +606,7 @@ class _Features:
     frame: object  # DataFrame of the units, with their text (to quote passages)
     counter: object  # CountVectorizerModel over the vocabulary
     counted: object  # DataFrame of the units with their "counts" vectors, cached
+    term_counts: np.ndarray  # each vocabulary term's occurrences in the units
 
 
 def _features(spark, tokens: _Tokens, settings: AnalysisSettings, k: int) -> _Features:
@@ -668,7 +646,8 @@ def _features(spark, tokens: _Tokens, settings: AnalysisSettings, k: int) -> _Fe
     frame = spark.createDataFrame(units, schema)
     counter = CountVectorizerModel.from_vocabulary(vocabulary, inputCol="terms", outputCol="counts")
     counted = counter.transform(frame).drop("text").cache()
-    return _Features(vocabulary, int(sum(total[t] for t in vocabulary)), frame, counter, counted)
+    term_counts = np.array([total[t] for t in vocabulary], dtype=np.int64)
+    return _Features(vocabulary, int(term_counts.sum()), frame, counter, counted, term_counts)
 
 
 @dataclass
@@ -714,16 +693,17 @@ def _tables(spark, articles, tokens: _Tokens, features: _Features, fitted: _Fitt
     Only what the tables hold reaches the driver: one row of shares per unit, a few fields
     per article, the texts of the quoted passages and each article's top TF-IDF terms.
     """
-    from polthemes.engines.local import article_digest, combine_article_digests, topic_terms_table
-    from polthemes.themes import read_label_overrides, recurring_themes, theme_labels
+    from polthemes.results import article_digest, combine_article_digests
+    from polthemes.themes.labels import read_label_overrides, theme_labels
+    from polthemes.themes.shares import recurring_themes
+    from polthemes.themes.tables import topic_terms_table, vocabulary_table
 
     labels = theme_labels(top_terms_per_topic(fitted.topics, features.vocabulary, 10), tokens.corpus, overrides=read_label_overrides())
     rows, shares, document_topics = _document_topics(fitted.mixtures, k)
     metadata_rows = [m for _, m in sorted(articles.map(
         lambda pair: (pair[0], (pair[1].id, pair[1].language, pair[1].date, pair[1].source, article_digest(pair[1])))
     ).collect())]
-    theme_columns = [f"theme_{j}" for j in range(k)]
-    article_themes = _roll_up(document_topics, shares, metadata_rows, theme_columns)
+    article_themes = _roll_up(document_topics, shares, metadata_rows)
     passages = _passages(features.frame, rows, shares, labels)
     article_order = {m[0]: i for i, m in enumerate(metadata_rows)}
     distinctive = _distinctive_terms(_whole_articles(spark, features.counter, tokens.tokenized), features.vocabulary,
@@ -738,6 +718,7 @@ def _tables(spark, articles, tokens: _Tokens, features: _Features, fitted: _Fitt
         "recurring_themes": recurring_themes(article_themes, labels),
         "passages": passages,
         "distinctive_terms": distinctive,
+        "vocabulary": vocabulary_table(features.vocabulary, features.term_counts, tokens.corpus),
     }
     languages = Counter(m[1] for m in metadata_rows)
     return _Tables(labels, tables, log_likelihood, combine_article_digests(m[4] for m in metadata_rows), dict(sorted(languages.items())))
@@ -746,26 +727,25 @@ def _tables(spark, articles, tokens: _Tokens, features: _Features, fitted: _Fitt
 def _document_topics(mixtures, k: int) -> tuple[list[tuple], np.ndarray, pd.DataFrame]:
     """The units' rows in corpus order, their topic shares (units x K) and the local
     ``document_topics`` table. A unit with no vocabulary term gets no topic mass from
-    MLlib; the local models give it the uniform mixture (polthemes.modelling.backends._normalise_rows),
-    and so does this."""
+    MLlib; the local models give it the uniform mixture, and so does this."""
+    from polthemes.themes.tables import document_topics_table
+
     rows = sorted(mixtures.rdd.map(
         lambda r: ((r.file, r.line, r.unit), r.row, r.id, r.unit, r.language, len(r.terms), r.topicDistribution.toArray().tolist())
     ).collect())
     shares = np.array([r[6] for r in rows])
     sums = shares.sum(axis=1, keepdims=True)
     shares = np.where(sums > 0, shares / np.where(sums > 0, sums, 1), 1.0 / k)
-    document_topics = pd.DataFrame(np.round(shares, 6), columns=[f"theme_{j}" for j in range(k)])
-    for position, (name, index) in enumerate((("id", 2), ("unit", 3), ("language", 4), ("n_terms", 5))):
-        document_topics.insert(position, name, [r[index] for r in rows])
+    document_topics = document_topics_table(shares, [r[2] for r in rows], [r[3] for r in rows], [r[4] for r in rows], [r[5] for r in rows])
     return rows, shares, document_topics
 
 
 def _passages(frame, rows: list[tuple], shares: np.ndarray, labels: list[str]) -> pd.DataFrame:
     """The local ``passages`` table: units chosen on the driver by
-    :func:`~polthemes.themes.passage_units`, and only their texts fetched from executors."""
+    :func:`~polthemes.themes.passages.passage_units`, and only their texts fetched from executors."""
     from pyspark.sql import functions as F
 
-    from polthemes.themes import passage_units, passages_table
+    from polthemes.themes.passages import passage_units, passages_table
 
     keys = [(r[2], r[3]) for r in rows]
     chosen = passage_units(shares, keys, [r[5] for r in rows])
@@ -786,19 +766,14 @@ def _whole_articles(spark, counter, tokenized):
     ))
 
 
-def _roll_up(document_topics: pd.DataFrame, shares: np.ndarray, metadata_rows, theme_columns) -> pd.DataFrame:
+def _roll_up(document_topics: pd.DataFrame, shares: np.ndarray, metadata_rows) -> pd.DataFrame:
     """Article rows (token-weighted means of their units, by :func:`polthemes.modelling.units.roll_up_rows`)
     with the local ``article_themes`` table's columns."""
     from polthemes.modelling.units import roll_up_rows
+    from polthemes.themes.tables import article_themes_table
 
     matrix, order = roll_up_rows(shares, document_topics.id.tolist(), document_topics.n_terms.tolist())
-    table = pd.DataFrame(np.round(matrix, 6), columns=theme_columns)
-    meta = {m[0]: m for m in metadata_rows}
-    table.insert(0, "source", [meta[i][3] for i in order])
-    table.insert(0, "date", [meta[i][2] for i in order])
-    table.insert(0, "language", [meta[i][1] for i in order])
-    table.insert(0, "id", order)
-    return table
+    return article_themes_table(matrix, order, {m[0]: (m[1], m[2], m[3]) for m in metadata_rows})
 
 
 def _later_uses(keyed, partitions: int) -> list[tuple]:
@@ -842,40 +817,39 @@ def _distinctive_terms(articles, vocabulary, corpus, n: int, article_order: dict
 
 
 def _manifest(files, corpus_name, settings, unit, n_articles, n_units, vocabulary, n_tokens, k, optimizer, max_iter, sc,
-              log_likelihood, n_skipped, n_duplicates) -> dict:
-    from polthemes import __version__
-    from polthemes.engines.local import RECORDED_LIBRARIES, _resource_hashes, library_versions
+              tables: _Tables, reading: CorpusReport) -> dict:
+    """The one manifest (:func:`polthemes.results.manifest`), with Spark's facts inside its keys."""
+    from polthemes.results import RECORDED_LIBRARIES, manifest
 
-    versions = library_versions((*RECORDED_LIBRARIES, "pyspark"))
-    return {
-        "polthemes": __version__,
-        "engine": {"name": "spark", "spark": sc.version, "master": sc.master, "optimizer": optimizer},
-        "corpus": {"name": corpus_name, "inputs": [_display(f) for f in files], "articles": n_articles, "skipped": n_skipped,
-                   "duplicates": n_duplicates},
-        "settings": {**asdict(settings), "seeds": [settings.seed], "resolved_unit": unit},
-        "model": {"backend": f"spark-{optimizer}", "k": k, "alpha": 1.0 / k if optimizer == "online" else None, "eta": DEFAULT_ETA if optimizer == "online" else None,
-                  "max_iter": max_iter, "n_iter": max_iter, "converged": None, "convergence": None,
-                  "log_likelihood": round(log_likelihood, 3), "log_perplexity": round(-log_likelihood / n_tokens, 6)},
-        "selection": {"chosen_k": k, "unstable": False, "warning": "", "edge_note": "", "stability_note": "",
-                      "rule": "given (the Spark engine fits one K; choose it with the local engine's sweep on a sample)"},
-        "data": {"units": n_units, "terms": len(vocabulary), "tokens": n_tokens},
-        "resources_sha256": _resource_hashes(),
-        "libraries": versions,
-    }
+    log_likelihood = tables.log_likelihood
+    return manifest(
+        engine={"name": "spark", "spark": sc.version, "master": sc.master, "optimizer": optimizer},
+        corpus={"name": corpus_name, "sha256": tables.corpus_sha256, "articles": n_articles, "languages": tables.languages,
+                "inputs": [_display(f) for f in files], "skipped": len(reading.skipped), "duplicates": len(reading.duplicates)},
+        settings=settings, seeds=[settings.seed], unit=unit,
+        model={"backend": f"spark-{optimizer}", "k": k, "alpha": 1.0 / k if optimizer == "online" else None,
+               "eta": DEFAULT_ETA if optimizer == "online" else None, "max_iter": max_iter, "n_iter": max_iter,
+               "converged": None, "convergence": None,
+               "log_likelihood": round(log_likelihood, 3), "log_perplexity": round(-log_likelihood / n_tokens, 6)},
+        selection={"chosen_k": k, "unstable": False, "warning": "", "edge_note": "", "stability_note": "",
+                   "rule": "given (the Spark engine fits one K; choose it with the local engine's sweep on a sample)"},
+        data={"units": n_units, "terms": len(vocabulary), "tokens": n_tokens},
+        reading={**reading.problems_record(), "articles_read": n_articles},
+        labels=tables.labels,
+        libraries=(*RECORDED_LIBRARIES, "pyspark"),
+    )
 
 
-def write_spark_results(run: SparkRun, out_dir: Path, *, parquet: dict, parquet_uri: str | None = None) -> list[Path]:
-    """The local engine's CSVs and manifest in ``out_dir`` (by the driver), and each table of
-    ``parquet`` written by Spark to ``<parquet_uri>/<table>``, or to ``out_dir/parquet/<table>``
-    without a URI (see :func:`run_spark_analysis` for what a cluster needs)."""
-    from polthemes.engines.local import _csv
+def write_spark_results(run: Results, out_dir: Path, *, parquet: dict, parquet_uri: str | None = None) -> list[Path]:
+    """The results folder of :func:`polthemes.results.write_results` in ``out_dir`` (by the
+    driver), and each table of ``parquet`` written by Spark to ``<parquet_uri>/<table>``, or
+    to ``out_dir/parquet/<table>`` without a URI (see :func:`run_spark_analysis` for what a
+    cluster needs)."""
+    from polthemes.results import write_results
 
     run.manifest["parquet"] = {name: f"{parquet_uri.rstrip('/')}/{name}" if parquet_uri else f"parquet/{name}" for name in parquet}
 
-    def write(staging: Path) -> None:
-        for name, table in sorted(run.tables.items()):
-            write_text_atomic(staging / f"{name}.csv", _csv(table))
-        write_text_atomic(staging / "manifest.json", json.dumps(run.manifest, ensure_ascii=False, indent=1, sort_keys=True, default=str) + "\n")
+    def write_parquet(staging: Path) -> None:
         for name, data in parquet.items():
             # Before the folder is replaced: a failed write leaves the previous results whole.
             target = run.manifest["parquet"][name] if parquet_uri else str((staging / "parquet" / name).resolve())
@@ -887,7 +861,7 @@ def write_spark_results(run: SparkRun, out_dir: Path, *, parquet: dict, parquet_
                 data = data.drop("terms").withColumn("topicDistribution", _vector_to_array(data))
             data.write.mode("overwrite").parquet(target)
 
-    return write_results_folder(Path(out_dir), write)
+    return write_results(run, Path(out_dir), extra=write_parquet)
 
 
 def _vector_to_array(frame):

@@ -30,7 +30,8 @@ article is the one the reader determined.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -43,13 +44,15 @@ from polthemes.corpus.records import Article
 from polthemes.settings import AnalysisSettings
 from polthemes.text.pipeline import TokenizedCorpus, TokenPipeline
 
+logger = logging.getLogger(__name__)
+
 #: The two languages a pair joins, query language first in the first direction.
 PAIR_LANGUAGES = ("zh", "en")
 DIRECTIONS = ("zh->en", "en->zh")
 #: In :func:`measure_alignment`'s ``k_values``: the K the project's selection rule chooses.
 CHOSEN = "chosen"
 #: A term must occur this often in the collection to weigh in the TF-IDF space: the
-#: project's article TF-IDF default (:func:`polthemes.engines.local.tfidf_tables`).
+#: project's article TF-IDF default (:func:`polthemes.themes.tables.tfidf_tables`).
 TFIDF_MIN_COUNT = 2
 #: Fewer pairs than this make no retrieval: with one pair the answer is always right.
 MIN_PAIRS = 2
@@ -376,7 +379,6 @@ def measure_alignment(
     naive_baseline: bool = True,
     workers: int = 1,
     cache_dir: str | Path | None = None,
-    log: Callable[[str], None] = lambda message: None,
 ) -> AlignmentReport:
     """Every measure of the module docstring on a collection of document pairs.
 
@@ -405,7 +407,7 @@ def measure_alignment(
             run_settings = replace(settings, k_values=(k,), n_boot=0, cross_check=())
         else:
             raise ValueError(f"a K is a whole number or {CHOSEN!r}, got {k!r}")
-        log(f"fitting themes at K = {k} ...")
+        logger.info(f"fitting themes at K = {k} ...")
         result = run_analysis(ordered, run_settings, workers=workers, cache_dir=cache_dir, tokens=tokens)
         tokens = result.tokens  # tokenized once, by the first run; every other K reuses them
         fitted_k = result.selection.chosen_k

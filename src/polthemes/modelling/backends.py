@@ -126,6 +126,14 @@ class TopicModel(ABC):
         """The ``n`` most probable terms of each topic (ties broken by term)."""
         return top_terms_per_topic(self.components_, self.vocabulary_, n)
 
+    def native_model(self) -> tuple[str, bytes] | None:
+        """(file name, bytes) of the fitted model in its library's own format, for readers
+        who want to load it there; ``None`` where the library has no such format here."""
+        native = getattr(self, "_model", None)
+        if self.backend != "tomotopy" or native is None:
+            return None
+        return "model_tomotopy.bin", bytes(native.saves(full=True))
+
     # --- backends -----------------------------------------------------------------------
 
     @abstractmethod

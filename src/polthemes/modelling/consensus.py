@@ -78,10 +78,9 @@ class ConsensusTopics(TopicModel):
         self.document_topics_ = document_topics
         self.found_by_ = found_by
 
-    @property
-    def _model(self):
-        """The reference chain's native model (what ``write_results`` saves)."""
-        return getattr(self.reference_, "_model", None)
+    def native_model(self) -> tuple[str, bytes] | None:
+        """The reference chain's native model: the averaged themes have no native format."""
+        return self.reference_.native_model()
 
     def _fit(self, bag):
         raise TypeError("a consensus model is built from fitted chains by consensus_model(), not fitted")

@@ -10,14 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
 
 import numpy as np
 
-from polthemes.settings import UNITS
+from polthemes.settings import UNITS, Unit
 from polthemes.text.pipeline import TokenizedArticle, TokenizedCorpus
 
-Unit = Literal["auto", "article", "paragraph", "window"]
 #: Below this many articles, ``auto`` models paragraphs; from it on, whole articles.
 PARAGRAPH_UNITS_BELOW_ARTICLES = 200
 #: Default window length for ``unit="window"``, in tokens.

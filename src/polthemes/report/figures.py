@@ -1,9 +1,10 @@
-"""Saving figures deterministically, and regenerating every figure of the project.
+"""A run's figures, built from its tables alone, and saved deterministically.
 
 Matplotlib stamps files with creation dates and random SVG ids by default; both are
 pinned here so regenerating a figure from the same data gives byte-identical files.
-:func:`regenerate_figures` is the main job behind ``make``: read ``data/raw/``, run the
-analysis (which also writes ``results/seeds/``), draw every figure into ``figures/``.
+:func:`theme_figures` draws from a :class:`~polthemes.results.Results` (a fit in memory
+or a folder loaded with :func:`~polthemes.results.load_results`, the same figures either
+way); the job that draws every figure of the project is :func:`polthemes.jobs.regenerate_figures`.
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ import matplotlib
 from matplotlib.figure import Figure
 
 from polthemes import __version__
-from polthemes.config import FIGURES_DIR, RAW_DIR, RESULTS_DIR
-from polthemes.files import OutputFolderError, check_figures_folder, check_results_folder, write_bytes_atomic
+from polthemes.config import FIGURES_DIR
+from polthemes.files import write_bytes_atomic
 
 #: Formats written for every figure: PNG to look at, SVG to edit or print.
 FIGURE_FORMATS = ("png", "svg")
@@ -45,7 +46,7 @@ def provenance_stamp(manifest: dict) -> str:
 
 def corpus_stamp(articles) -> str:
     """The stamp of a figure drawn before any model: corpus hash and package version."""
-    from polthemes.engines.local import corpus_hash
+    from polthemes.results import corpus_hash
 
     return f"corpus {corpus_hash(articles)[:12]} · polthemes {__version__}"
 
@@ -58,7 +59,7 @@ PER_ARTICLE_FIGURES = ("tfidf_top_terms_by_article", "article_similarity", "them
 
 
 def theme_figures(result, names: Sequence[str] | None = None) -> dict[str, Figure]:
-    """The figures of an :class:`~polthemes.engines.local.AnalysisResult`, by file name.
+    """The figures of a :class:`~polthemes.results.Results`, by file name.
 
     ``names`` picks some (all by default). Per-article figures are left out for corpora of
     more than :data:`MAX_ARTICLES_FOR_ARTICLE_FIGURES` articles.
@@ -116,45 +117,3 @@ def theme_figures(result, names: Sequence[str] | None = None) -> dict[str, Figur
         for name, build in builders.items()
         if (names is None or name in names) and not (too_many and name in PER_ARTICLE_FIGURES) and name not in missing
     }
-
-
-def regenerate_figures(
-    corpus: str | Path = RAW_DIR,
-    directory: str | Path = FIGURES_DIR,
-    results_dir: str | Path | None = None,
-    *,
-    workers: int | None = None,
-    cache: bool | str | Path = True,
-    read=None,
-) -> list[Path]:
-    """Rebuild every figure (and the results tables) from ``corpus``; return the figure files.
-
-    ``workers`` (default: every core) and ``cache`` (see
-    :func:`polthemes.execution.resolve_execution`) change how fast, never what is drawn.
-    ``read`` reads the corpus into a :class:`~polthemes.corpus.records.CorpusReport` (default
-    :func:`~polthemes.corpus.reader.read_corpus`; the command line's also prints what was skipped).
-    """
-    from polthemes.engines.local import run_analysis
-    from polthemes.corpus.reader import corpus_name, read_corpus
-    from polthemes.report.intertopic import save_intertopic_map
-    from polthemes.report.plots import plot_corpus_overview
-    from polthemes.execution import resolve_execution
-
-    name = corpus_name(corpus)
-    results_dir = Path(results_dir) if results_dir else RESULTS_DIR / name
-    # Refuse data/raw/, the corpus, a file in the way, a folder not ours, before minutes of work.
-    check_figures_folder(directory, corpus=corpus)
-    check_results_folder(results_dir, corpus=corpus)
-    report = (read or read_corpus)(corpus)
-    result = run_analysis(report.articles, out_dir=results_dir, corpus_name=name, report=report,
-                          **resolve_execution(workers, cache))
-    try:
-        written = save_figure(plot_corpus_overview(report, stamp=corpus_stamp(report.articles)), "corpus_overview", directory)
-        for figure_name, figure in theme_figures(result).items():
-            written += save_figure(figure, figure_name, directory)
-        title = f"Intertopic map: {result.model.n_topics} themes of {name} ({provenance_stamp(result.manifest)})"
-        written.append(save_intertopic_map(result.model, result.bag, result.tokens, Path(directory) / "intertopic_map.html", title=title))
-    except OSError as error:
-        reason = error.strerror or str(error)
-        raise OutputFolderError(f"{directory}: cannot write the figures: {reason}" + (f" ({error.filename})" if error.filename else "")) from None
-    return written

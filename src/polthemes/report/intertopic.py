@@ -18,10 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
-from polthemes.modelling.features import BagOfWords
-from polthemes.modelling.backends import TopicModel
 from polthemes.files import write_text_atomic
-from polthemes.text.pipeline import TokenizedCorpus
+from polthemes.results import Results
 
 _PLACEHOLDERS = {"d3": "POLTHEMES-D3", "ldavis": "POLTHEMES-LDAVIS", "css": "POLTHEMES-CSS"}
 _ASSETS = {"d3": "d3.v5.min.js", "ldavis": "ldavis.v3.0.0.js", "css": "ldavis.v1.0.0.css"}
@@ -29,23 +27,27 @@ _ASSETS = {"d3": "d3.v5.min.js", "ldavis": "ldavis.v3.0.0.js", "css": "ldavis.v1
 MAP_DECIMALS = 10
 
 
-def intertopic_map_html(model: TopicModel, bag: BagOfWords, tokens: TokenizedCorpus, *, title: str = "") -> str:
-    """Standalone HTML of pyLDAvis' intertopic map for ``model`` fitted on ``bag``.
+def intertopic_map_html(results: Results, *, title: str = "") -> str:
+    """Standalone HTML of pyLDAvis' intertopic map of a run's themes (in memory or loaded).
 
     Terms are shown with their bilingual labels (党委 · party committee); topics keep the
-    model's numbering (``sort_topics=False``) so they match the tables and figures.
+    run's numbering (``sort_topics=False``) so they match the tables and figures. Needs the
+    run's per-unit arrays (``unit_topics``, ``unit_lengths``, ``term_counts``), which the
+    local engine keeps and writes.
     """
     import pyLDAvis
 
-    labels = _unique_labels([tokens.label(term) for term in bag.vocabulary])
-    lengths = np.asarray(bag.counts.sum(axis=1)).ravel()
+    if results.unit_topics is None or results.unit_lengths is None or results.term_counts is None:
+        raise ValueError("this run kept no per-unit theme mixtures and lengths, which the intertopic map needs")
+    labels = _unique_labels(results.term_labels())
+    lengths = np.asarray(results.unit_lengths)
     keep = lengths > 0
     prepared = pyLDAvis.prepare(
-        topic_term_dists=model.components_,
-        doc_topic_dists=model.document_topics_[keep],
+        topic_term_dists=results.theme_terms,
+        doc_topic_dists=np.asarray(results.unit_topics)[keep],
         doc_lengths=lengths[keep],
         vocab=labels,
-        term_frequency=np.asarray(bag.counts.sum(axis=0)).ravel(),
+        term_frequency=np.asarray(results.term_counts),
         sort_topics=False,
         start_index=0,
         n_jobs=1,
@@ -81,8 +83,9 @@ def script_safe_json(data: str) -> str:
     return data.replace("</", "<\\/").replace("<!--", "\\u003c!--")
 
 
-def save_intertopic_map(model: TopicModel, bag: BagOfWords, tokens: TokenizedCorpus, path: str | Path, *, title: str = "") -> Path:
-    return write_text_atomic(path, intertopic_map_html(model, bag, tokens, title=title))
+def save_intertopic_map(results: Results, path: str | Path, *, title: str = "") -> Path:
+    """Write :func:`intertopic_map_html` of ``results`` to ``path`` (atomically)."""
+    return write_text_atomic(path, intertopic_map_html(results, title=title))
 
 
 def _unique_labels(labels: list[str]) -> list[str]:

@@ -1,0 +1,212 @@
+"""The jobs ``make`` runs, as functions: fit a corpus into a results folder, reuse a folder
+that is still current, and draw every figure from a run's results.
+
+``make`` reads ``params.toml`` (:mod:`polthemes.params`), fits the seeds once into
+``results/seeds/`` and draws ``figures/`` from that run; notebooks 03 and 04 then read the
+same folder through :func:`results_for` and fit only when their parameters differ from it.
+A results folder is *current* for a corpus and settings when it was written from the same
+articles, settings, data files, parameters file and code (:func:`stale_reason`).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import asdict
+from pathlib import Path
+
+from polthemes.config import FIGURES_DIR, RESULTS_DIR
+from polthemes.corpus.reader import corpus_name, read_corpus, sample_articles
+from polthemes.corpus.records import CorpusReport
+from polthemes.execution import resolve_execution
+from polthemes.files import OutputFolderError, check_figures_folder, check_results_folder
+from polthemes.params import ProjectParams, load_params
+from polthemes.results import Results, ResultsFolderError, code_hash, corpus_hash, load_results, resource_hashes
+from polthemes.settings import AnalysisError, AnalysisSettings
+
+logger = logging.getLogger(__name__)
+
+
+def stale_reason(results: Results, report: CorpusReport, settings: AnalysisSettings, params: ProjectParams | None = None) -> str:
+    """Why ``results`` are not the run ``settings`` would give on ``report``'s articles ('' when
+    they are): another corpus, other settings, other data files, parameters file or code."""
+    record = results.manifest
+    written = {k: v for k, v in record.get("settings", {}).items() if k not in ("seeds", "resolved_unit")}
+    wanted = json.loads(json.dumps(asdict(settings)))
+    if written != wanted:
+        changed = sorted(k for k in set(written) | set(wanted) if written.get(k) != wanted.get(k))
+        return f"they were fitted with other settings ({', '.join(changed)})"
+    if record.get("corpus", {}).get("sha256") != corpus_hash(report.articles):
+        return "the corpus has changed since"
+    if record.get("resources_sha256") != resource_hashes():
+        return "a data file (glossary, stopwords, rules) has changed since"
+    if params is not None and (record.get("params") or {}).get("sha256") != params.sha256:
+        return f"{params.path.name} has changed since"
+    if record.get("code_sha256") != code_hash():
+        return "the code has changed since"
+    return ""
+
+
+def fit(
+    report: CorpusReport,
+    settings: AnalysisSettings,
+    out_dir: str | Path | None,
+    *,
+    name: str,
+    params: ProjectParams | None = None,
+    workers: int = 1,
+    cache_dir: str | Path | None = None,
+) -> Results:
+    """Fit ``report``'s articles with the local engine and write ``out_dir``; the manifest
+    records the parameters file's hash when the settings are the file's. ``workers`` and
+    ``cache_dir`` as :func:`~polthemes.execution.resolve_execution` gives them."""
+    from polthemes.engines.local import run_analysis
+
+    results = run_analysis(report.articles, settings, out_dir, corpus_name=name, report=report,
+                           params=params.record() if params is not None else None, workers=workers, cache_dir=cache_dir)
+    return results
+
+
+def results_for(
+    corpus: str | Path | None = None,
+    settings: AnalysisSettings | None = None,
+    results_dir: str | Path | None = None,
+    *,
+    params: ProjectParams | None = None,
+    read: Callable[[str | Path], CorpusReport] | None = None,
+    report: CorpusReport | None = None,
+    workers: int | None = None,
+    cache: bool | str | Path = True,
+    refit: bool = False,
+) -> Results:
+    """The results of ``settings`` on ``corpus``: read from ``results_dir`` when it is
+    current (:func:`stale_reason`), else fitted and written there.
+
+    Defaults come from ``params.toml``: its corpus, settings and results folder. A corpus
+    other than the parameters file's goes to ``results/<corpus name>/`` unless
+    ``results_dir`` says otherwise. The log says whether the folder was reused or why not.
+    """
+    params = params or load_params()
+    corpus = Path(corpus) if corpus is not None else params.corpus
+    settings = settings or params.settings
+    is_main_job = corpus.resolve() == params.corpus.resolve()
+    name = corpus_name(corpus)
+    if results_dir is None:
+        results_dir = params.results if is_main_job else RESULTS_DIR / name
+    results_dir = Path(results_dir)
+    used_params = params if is_main_job and settings == params.settings else None
+    check_results_folder(results_dir, corpus=corpus)  # before minutes of work, not after
+    report = report or (read or read_corpus)(corpus)
+    if not refit:
+        try:
+            loaded = load_results(results_dir)
+        except ResultsFolderError as error:
+            logger.info(f"fitting {name}: {error}")
+        else:
+            reason = stale_reason(loaded, report, settings, used_params)
+            if not reason:
+                logger.info(f"reading {results_dir}/ (current: same corpus, settings, data files and code)")
+                loaded.reading = report
+                return loaded
+            logger.info(f"refitting {name} into {results_dir}/: {reason}")
+    return fit(report, settings, results_dir, name=name, params=used_params, **resolve_execution(workers, cache))
+
+
+def draw_figures(results: Results, report: CorpusReport, directory: str | Path = FIGURES_DIR) -> list[Path]:
+    """Every figure of a run into ``directory``: the corpus overview from ``report``, the
+    theme figures and the intertopic map from ``results`` alone (in memory or loaded)."""
+    from polthemes.report.figures import corpus_stamp, provenance_stamp, save_figure, theme_figures
+    from polthemes.report.intertopic import save_intertopic_map
+    from polthemes.report.plots import plot_corpus_overview
+
+    name = results.manifest["corpus"]["name"]
+    try:
+        written = save_figure(plot_corpus_overview(report, stamp=corpus_stamp(report.articles)), "corpus_overview", directory)
+        for figure_name, figure in theme_figures(results).items():
+            written += save_figure(figure, figure_name, directory)
+        title = f"Intertopic map: {results.k} themes of {name} ({provenance_stamp(results.manifest)})"
+        written.append(save_intertopic_map(results, Path(directory) / "intertopic_map.html", title=title))
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise OutputFolderError(f"{directory}: cannot write the figures: {reason}" + (f" ({error.filename})" if error.filename else "")) from None
+    return written
+
+
+def regenerate_figures(
+    corpus: str | Path | None = None,
+    directory: str | Path = FIGURES_DIR,
+    results_dir: str | Path | None = None,
+    *,
+    settings: AnalysisSettings | None = None,
+    params: ProjectParams | None = None,
+    workers: int | None = None,
+    cache: bool | str | Path = True,
+    read: Callable[[str | Path], CorpusReport] | None = None,
+    refit: bool = False,
+) -> list[Path]:
+    """The main job behind ``make``: the results of ``params.toml`` (fitted once, or read
+    when current), and every figure drawn from them into ``directory``.
+
+    ``workers`` (default: every core) and ``cache`` (see
+    :func:`polthemes.execution.resolve_execution`) change how fast, never what is drawn.
+    ``read`` reads the corpus (default :func:`~polthemes.corpus.read_corpus`; the command
+    line's also prints what was skipped).
+    """
+    params = params or load_params()
+    target = Path(corpus) if corpus is not None else params.corpus
+    # Refuse data/raw/, the corpus, a file in the way, a folder not ours, before minutes of work.
+    check_figures_folder(directory, corpus=target)
+    report = (read or read_corpus)(target)
+    results = results_for(target, settings, results_dir, params=params, report=report, workers=workers, cache=cache, refit=refit)
+    return draw_figures(results, report, directory)
+
+
+def figures_from_folder(results_dir: str | Path, directory: str | Path = FIGURES_DIR, *,
+                        read: Callable[[str | Path], CorpusReport] | None = None, corpus: str | Path | None = None) -> list[Path]:
+    """Every figure of the run in ``results_dir`` into ``directory``, without fitting. The
+    corpus overview needs the articles: ``corpus`` (default: the parameters file's)."""
+    results = load_results(results_dir)
+    target = Path(corpus) if corpus is not None else load_params().corpus
+    check_figures_folder(directory, corpus=target)
+    report = (read or read_corpus)(target)
+    if results.manifest["corpus"]["sha256"] != corpus_hash(report.articles):
+        raise ResultsFolderError(f"{results_dir}: was fitted on another corpus than {target}; give --corpus, or refit")
+    return draw_figures(results, report, directory)
+
+
+def analyse_corpus(
+    path: str | Path,
+    settings: AnalysisSettings = AnalysisSettings(),
+    *,
+    sample: int | None = None,
+    workers: int | None = None,
+    cache: bool | str | Path = True,
+    engine: str = "local",
+    spark_master: str | None = None,
+) -> Results | None:
+    """Read and model a corpus by path; ``None``, with a printed explanation, if it is absent.
+
+    For notebooks that point at optional corpora (``../shared/corpora/``): a missing file is
+    said plainly instead of failing deep inside the reader. ``engine="spark"`` runs
+    :func:`polthemes.engines.spark.run_spark_analysis` instead (one K; JSON Lines input);
+    its :class:`~polthemes.results.Results` has the same tables.
+    """
+    path = Path(path)
+    if not path.exists():
+        logger.warning(f"Corpus not found: {path}\nThis analysis needs it; point CORPUS at your own folder or JSON Lines file.")
+        return None
+    if engine == "spark":
+        from polthemes.engines.spark import run_spark_analysis
+
+        if sample:
+            raise AnalysisError("sample belongs to the local engine; give Spark the files to model")
+        return run_spark_analysis(path, settings, master=spark_master, corpus_name=corpus_name(path))
+    if engine != "local":
+        raise AnalysisError(f"unknown engine {engine!r}; choose local or spark")
+    from polthemes.engines.local import run_analysis
+
+    articles = read_corpus(path).articles
+    if sample:
+        articles = sample_articles(articles, sample, seed=settings.seed)
+    return run_analysis(articles, settings, corpus_name=corpus_name(path), **resolve_execution(workers, cache))

@@ -233,7 +233,7 @@ def test_a_dictionary_term_is_labelled_by_its_commonest_chinese_word():
     the gloss of the word the corpus uses most, not of whichever word was mapped first."""
     from polthemes.text.pipeline import TokenizedCorpus, TokenPipeline
 
-    pipeline = TokenPipeline("crosslingual")
+    pipeline = TokenPipeline("crosslingual").fit_english([])
     assert pipeline._mapper.map_chinese("发扬") == pipeline._mapper.map_chinese("发展")  # mapped first
     corpus = TokenizedCorpus(articles=[], mode="crosslingual")
     pipeline.describe(corpus, {("develop", "发扬", "zh", "cedict"): 1, ("develop", "发展", "zh", "cedict"): 5})
@@ -254,3 +254,22 @@ def test_a_traditional_paragraph_maps_like_its_simplified_form(pipeline):
     terms = lambda text: [term for term, *_ in pipeline.tokenize(text, "zh")]  # noqa: E731
     assert terms(traditional) == terms(simplified)
     assert "mass_line" in terms(traditional)
+
+
+def test_the_pipeline_loads_nothing_until_fit_and_refuses_to_tokenize_before(monkeypatch):
+    """Estimator conventions: parameters in ``__init__``, the work (CC-CEDICT, jieba's
+    dictionary) in ``fit``; an unfitted pipeline says so instead of failing inside a library."""
+    import polthemes.text.pipeline as pipeline_module
+    from polthemes.text.pipeline import TokenPipeline
+
+    def no_loading():
+        raise AssertionError("CC-CEDICT loaded before fit")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(pipeline_module, "load_cedict", no_loading)
+        pipeline = TokenPipeline("crosslingual", phrases_min_count=4)
+    assert pipeline.phrases_min_count == 4 and not hasattr(pipeline, "_mapper")
+    with pytest.raises(RuntimeError, match="not fitted yet"):
+        pipeline.tokenize("党建工作", "zh")
+    assert [t[0] for t in pipeline.fit_english(["party building"]).tokenize("党建", "zh")]
+

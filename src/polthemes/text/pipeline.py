@@ -15,7 +15,6 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
 
 from polthemes.text.cedict import load_cedict
 from polthemes.text.concepts import DICTIONARY, ENGLISH, GLOSSARY, STOPWORD, UNMAPPED, ConceptMapper
@@ -23,11 +22,10 @@ from polthemes.text.glossary import Glossary, default_glossary
 from polthemes.progress import ProgressCounter
 from polthemes.corpus.records import Article
 from polthemes.text.segmentation import ParallelSegmenter
-from polthemes.settings import MODES
+from polthemes.settings import MODES, Mode
 from polthemes.text.english import EnglishTokenizer
 from polthemes.text.chinese import ChineseTokenizer, latin_words
 
-Mode = Literal["crosslingual", "monolingual"]
 
 
 @dataclass(frozen=True)
@@ -90,7 +88,8 @@ def ranked(counts: Mapping[str, int]) -> list[str]:
 class TokenPipeline:
     """Cleans and tokenizes articles in both languages; scikit-learn style (fit, transform).
 
-    Parameters are stored untouched; ``fit`` sets ``english_phrases_`` (collocations
+    Parameters are stored untouched (nothing is loaded until ``fit``); ``fit`` builds the
+    English and Chinese tokenizers and the concept mapper, and sets ``english_phrases_`` (collocations
     learned by gensim Phrases; applied in monolingual mode, and in the shared space only
     with ``phrases_in_shared_space=True``) and ``english_frequencies_`` (English term counts used to choose among
     CC-CEDICT senses). Tokenizing the same articles twice gives identical output.
@@ -115,21 +114,31 @@ class TokenPipeline:
         self.phrases_threshold = phrases_threshold
         self.learn_phrases = learn_phrases
         self.phrases_in_shared_space = phrases_in_shared_space
-        glossary_ = glossary if glossary is not None else default_glossary()
+        self.dictionary_cache = dictionary_cache
+
+    def _build(self) -> None:
+        """The tokenizers and the concept mapper, built from the parameters when fitting
+        starts (not in ``__init__``): CC-CEDICT and jieba's dictionary take a second to load,
+        and a pipeline that is only configured, cloned or pickled should not pay for them."""
+        glossary_ = self.glossary if self.glossary is not None else default_glossary()
         self._english = EnglishTokenizer(
             sorted(form for form in glossary_.by_english if " " in form),
-            phrases_min_count=phrases_min_count,
-            phrases_threshold=phrases_threshold,
+            phrases_min_count=self.phrases_min_count,
+            phrases_threshold=self.phrases_threshold,
         )
         # jieba's prefix dictionary, verified, from the project's cache (True) or a given folder;
         # built afresh with None or False (``--no-cache``).
-        self._chinese = ChineseTokenizer(glossary_.by_chinese, cache_dir=dictionary_cache)
+        self._chinese = ChineseTokenizer(glossary_.by_chinese, cache_dir=self.dictionary_cache)
         self._chinese_word_tokens: dict[str, tuple[tuple[str, str, str, str], ...]] = {}
         self._mapper = (
             ConceptMapper(glossary_, self._english, load_cedict(), chinese_content=self._chinese.is_content_word)
-            if mode == "crosslingual"
+            if self.mode == "crosslingual"
             else None
         )
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "english_frequencies_"):
+            raise RuntimeError("this TokenPipeline is not fitted yet: call fit(articles) first")
 
     # --- fitting --------------------------------------------------------------------------
 
@@ -139,6 +148,7 @@ class TokenPipeline:
 
     def fit_english(self, english_texts: Sequence[str]) -> TokenPipeline:
         """:meth:`fit` on the corpus's English paragraphs alone: all that fitting reads."""
+        self._build()
         self.english_phrases_ = self._english.learn_phrases(english_texts) if self.learn_phrases else {}
         if self.mode == "crosslingual" and not self.phrases_in_shared_space:
             # A collocation learned on English alone has no Chinese counterpart: in the shared
@@ -177,6 +187,7 @@ class TokenPipeline:
             state["mode"], phrases_min_count=state["phrases_min_count"], phrases_threshold=state["phrases_threshold"],
             learn_phrases=state["learn_phrases"], phrases_in_shared_space=state["phrases_in_shared_space"],
         )
+        pipeline._build()
         pipeline.english_phrases_ = dict(state["english_phrases"])
         pipeline._english.learned_phrases = dict(state["learned_phrases"])
         pipeline.english_frequencies_ = dict(state["english_frequencies"])
@@ -204,8 +215,7 @@ class TokenPipeline:
         process maps the previous chunk into terms. The result is identical whatever the
         number of workers and whether the cache was cold or warm.
         """
-        if not hasattr(self, "english_phrases_"):
-            raise RuntimeError("TokenPipeline.transform called before fit(); call fit(articles) first")
+        self._check_fitted()
         corpus = TokenizedCorpus(articles=[], mode=self.mode)
         # (term, surface, language, origin) -> tokens, over the whole corpus: counted at C
         # speed per paragraph and unfolded into surfaces and origins once at the end.
@@ -230,6 +240,7 @@ class TokenPipeline:
     def describe(self, corpus: TokenizedCorpus, token_counts: Mapping[tuple[str, str, str, str], int]) -> None:
         """Fill ``corpus``'s surfaces, origins, unmapped and dropped words and labels from
         counts of ``(term, surface, language, origin)`` tokens (however they were counted)."""
+        self._check_fitted()
         surfaces: dict[str, dict[str, Counter[str]]] = defaultdict(lambda: defaultdict(Counter))
         origins: dict[str, Counter[str]] = defaultdict(Counter)
         for (term, surface, token_language, origin), n in token_counts.items():
@@ -262,6 +273,7 @@ class TokenPipeline:
         ``segmented`` is jieba's segmentation of a Chinese ``text`` when already known
         (from the cache or a worker); otherwise it is computed here.
         """
+        self._check_fitted()
         if language == "zh":
             words = segmented if segmented is not None else self._chinese.segment(text)
             out = [token for word in words for token in self._chinese_tokens(word)]

@@ -703,7 +703,7 @@ def _tables(spark, articles, tokens: _Tokens, features: _Features, fitted: _Fitt
     metadata_rows = [m for _, m in sorted(articles.map(
         lambda pair: (pair[0], (pair[1].id, pair[1].language, pair[1].date, pair[1].source, article_digest(pair[1])))
     ).collect())]
-    article_themes = _roll_up(document_topics, shares, metadata_rows)
+    article_themes = articles_from_units(document_topics, shares, metadata_rows)
     passages = _passages(features.frame, rows, shares, labels)
     article_order = {m[0]: i for i, m in enumerate(metadata_rows)}
     distinctive = _distinctive_terms(_whole_articles(spark, features.counter, tokens.tokenized), features.vocabulary,
@@ -766,7 +766,7 @@ def _whole_articles(spark, counter, tokenized):
     ))
 
 
-def _roll_up(document_topics: pd.DataFrame, shares: np.ndarray, metadata_rows) -> pd.DataFrame:
+def articles_from_units(document_topics: pd.DataFrame, shares: np.ndarray, metadata_rows) -> pd.DataFrame:
     """Article rows (token-weighted means of their units, by :func:`polthemes.modelling.units.roll_up_rows`)
     with the local ``article_themes`` table's columns."""
     from polthemes.modelling.units import roll_up_rows

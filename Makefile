@@ -10,7 +10,7 @@ INSTALLED := $(VENV)/.installed
 KERNEL_NAME := polthemes
 
 .DEFAULT_GOAL := all
-.PHONY: all help setup figures notebooks results inspect test lab clean
+.PHONY: all help setup figures notebooks results inspect test test-fast lab clean
 
 all: figures notebooks ## Set everything up; regenerate every figure, result table and notebook from data/raw/ (the main job)
 
@@ -39,8 +39,11 @@ results: $(INSTALLED) ## Choose K, fit the topic models on data/raw/ and write r
 inspect: $(INSTALLED) ## Show how the articles in data/raw/ were read and what was cut
 	$(BIN)/polthemes inspect
 
-test: $(INSTALLED) ## Run the whole test suite
+test: $(INSTALLED) ## Run the whole test suite (what CI runs)
 	$(BIN)/python -m pytest
+
+test-fast: $(INSTALLED) ## Run the tests not marked slow (no Spark, figure regeneration, notebooks or full default fit)
+	$(BIN)/python -m pytest -m "not slow"
 
 lab: $(INSTALLED) ## Open JupyterLab on notebooks/ with the project's kernel
 	$(BIN)/jupyter lab notebooks/

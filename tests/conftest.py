@@ -1,7 +1,10 @@
 """Fixtures shared by the tests: the real seed articles, and crafted bad inputs built from them.
 
-Tests never read ``../shared/``: a researcher's clone has only ``data/raw/``. Crafted inputs
-are made from the seed text itself (re-encoded, truncated, duplicated) so they stay real text.
+The seeds the tests read are their own copies, ``tests/fixtures/seeds/`` (byte for byte the
+five founding articles of ``data/raw/``): ``data/raw/`` is the researcher's corpus, which
+they are invited to add articles to, and no test may depend on what it holds. Tests never
+read ``../shared/``. Crafted inputs are made from the seed text itself (re-encoded,
+truncated, duplicated) so they stay real text.
 """
 
 from __future__ import annotations
@@ -11,8 +14,11 @@ from pathlib import Path
 import pytest
 
 from polthemes import read_corpus
-from polthemes.config import RAW_DIR
+from polthemes.config import PROJECT_ROOT, RAW_DIR, RESOURCES_DIR
 from polthemes.corpus.records import Article, CorpusReport
+
+#: The tests' own copy of the five founding articles (``cp data/raw/*.txt``).
+SEEDS_DIR = Path(__file__).resolve().parent / "fixtures" / "seeds"
 
 #: The five founding articles, by id.
 SEED_IDS = (
@@ -37,8 +43,9 @@ def quiet_and_private_cache(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def seed_report() -> CorpusReport:
-    """``data/raw/`` read once for the whole session (the reader never mutates it)."""
-    return read_corpus(RAW_DIR)
+    """The seed articles (:data:`SEEDS_DIR`) read once for the whole session (the reader never
+    mutates it)."""
+    return read_corpus(SEEDS_DIR)
 
 
 @pytest.fixture(scope="session")
@@ -47,7 +54,7 @@ def seeds(seed_report: CorpusReport) -> dict[str, Article]:
 
 
 def seed_bytes(article_id: str) -> bytes:
-    return (RAW_DIR / f"{article_id}.txt").read_bytes()
+    return (SEEDS_DIR / f"{article_id}.txt").read_bytes()
 
 
 def seed_text(article_id: str) -> str:
@@ -182,3 +189,120 @@ def polthemes_environment(cache_dir: Path, **variables: str) -> dict[str, str]:
     environment["PYTHONPATH"] = os.pathsep.join(filter(None, [source, environment.get("PYTHONPATH", "")]))
     environment.update(POLTHEMES_PROGRESS="0", POLTHEMES_CACHE_DIR=str(cache_dir), **variables)
     return environment
+
+
+# --- The project's own inputs, and the outputs committed from them ------------------------
+
+#: SHA-256 of each founding article: what ``data/raw/`` held when the committed figures and
+#: notebook outputs were made, and what :data:`SEEDS_DIR` holds.
+SEED_SHA256 = {
+    "000_b5b58f93a4d00913.txt": "4e5fb886248cf9ea3813cf3100ba89250812d9289932d0fe35576199de51f5b9",
+    "001_8f0852614ca12649.txt": "36a0f05cb562ace0dbc088bdcf3dc0565d995b64c3a2a5b5a33fc3358e9929e9",
+    "002_d08908587e061e7b.txt": "65db54044270bf2eb398a2ba92d503f49c6786cfd5541f4039c1f0bced26819a",
+    "003_8b995b79f267ea23.txt": "56221bc0ceea005f3c735953446cc5a1997f2e874705b1bd257eae283c2811f6",
+    "004_9f2977c42318f10c.txt": "5ea3470424e9898f94be39d63b6c64143516095a752e5bcd133aff4abb5a88f2",
+}
+
+
+def folder_sha256(folder: Path) -> dict[str, str]:
+    """Name -> SHA-256 of every file in ``folder`` a reader would look at (hidden entries,
+    such as a notebook's checkpoints, are not read and not counted)."""
+    import hashlib
+
+    return {
+        path.name: hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "(folder)"
+        for path in sorted(Path(folder).iterdir())
+        if not path.name.startswith(".")
+    }
+
+
+def data_raw_changes() -> str | None:
+    """How ``data/raw/`` differs from the five founding articles, or ``None`` if it holds
+    exactly them (the researcher is invited to add articles there)."""
+    if not RAW_DIR.is_dir():
+        return f"{RAW_DIR} is missing"
+    found = folder_sha256(RAW_DIR)
+    added = sorted(set(found) - set(SEED_SHA256))
+    removed = sorted(set(SEED_SHA256) - set(found))
+    changed = sorted(name for name in set(found) & set(SEED_SHA256) if found[name] != SEED_SHA256[name])
+    parts = [f"{label} {', '.join(names)}" for label, names in (("added", added), ("removed", removed), ("changed", changed)) if names]
+    return "; ".join(parts) or None
+
+
+def resources_changes() -> str | None:
+    """How ``src/polthemes/resources/`` (glossary, stopwords, labels ...) differs from the
+    committed version, as git sees it, or ``None`` if it is the committed one."""
+    import subprocess
+
+    try:
+        status = subprocess.run(
+            ["git", "-C", str(PROJECT_ROOT), "status", "--porcelain", "--untracked-files=all", "--", str(RESOURCES_DIR)],
+            capture_output=True, text=True, timeout=60,
+        )
+    except (OSError, subprocess.TimeoutExpired) as error:
+        return f"cannot ask git whether they are the committed ones ({error})"
+    if status.returncode != 0:
+        return f"cannot ask git whether they are the committed ones ({status.stderr.strip() or status.returncode})"
+    return ", ".join(line[3:] for line in status.stdout.splitlines()) or None
+
+
+def skip_unless_committed_inputs(outputs: str, remedy: str) -> None:
+    """Skip a comparison with committed ``outputs`` when the inputs they were made from (the
+    five seeds in ``data/raw/``, the committed resource files) were changed in this checkout:
+    the committed outputs then rightly differ from what the code makes now, and ``remedy``
+    (``make figures``) refreshes them. On an unchanged checkout, as CI runs, the comparison runs."""
+    raw = data_raw_changes()
+    if raw:
+        pytest.skip(f"data/raw/ was changed by the user ({raw}), so the committed {outputs} (made from the five "
+                    f"founding articles) cannot match it; `{remedy}` regenerates them from your corpus")
+    resources = resources_changes()
+    if resources:
+        pytest.skip(f"the resource files differ from the committed ones ({resources}), so the committed {outputs} "
+                    f"cannot match them; `{remedy}` regenerates them with your resources")
+
+
+# --- The full default analysis of the seeds, fitted once ------------------------------------
+
+
+@pytest.fixture(scope="session")
+def default_analysis(seed_report):
+    """The seeds' full default analysis, as ``make figures`` fits it (K 2-10, 64 chains per
+    K, held-out folds, bootstrap, the cross-check backends; every core and the cache): the
+    suite's most expensive computation, fitted once and shared by every test that needs it.
+    Tests that check behaviour the default run does not need use small settings instead."""
+    from polthemes.engines.local import run_analysis
+    from polthemes.execution import resolve_execution
+    from polthemes.settings import AnalysisSettings
+
+    return run_analysis(seed_report.articles, AnalysisSettings(), corpus_name="seeds", report=seed_report,
+                        **resolve_execution(None, True))
+
+
+def reuse_default_analysis(monkeypatch, result) -> list:
+    """Make :func:`polthemes.engines.local.run_analysis` return ``result`` (writing it where
+    asked) when called as ``result`` was fitted: the same articles, the default settings, the
+    same corpus name and reading report. Any other call fits as usual. Returns the list of
+    calls answered from ``result``, so a test can say that its code asked for exactly that run."""
+    import polthemes.engines.local as local
+    from polthemes.results import corpus_hash, write_results
+    from polthemes.settings import AnalysisSettings
+
+    real = local.run_analysis
+    reused = []
+
+    def run_analysis(articles, settings=AnalysisSettings(), out_dir=None, *, corpus_name="", report=None, **execution):
+        same = (
+            settings == result.settings
+            and corpus_hash(articles) == result.manifest["corpus"]["sha256"]
+            and corpus_name == result.manifest["corpus"]["name"]
+            and (report or CorpusReport(articles=list(articles))).problems_record() == result.manifest["reading"]
+        )
+        if not same:
+            return real(articles, settings, out_dir, corpus_name=corpus_name, report=report, **execution)
+        if out_dir is not None:
+            write_results(result, Path(out_dir))
+        reused.append(corpus_name)
+        return result
+
+    monkeypatch.setattr(local, "run_analysis", run_analysis)
+    return reused

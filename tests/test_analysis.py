@@ -8,10 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import SEED_IDS
+from conftest import SEED_IDS, SEEDS_DIR
 from polthemes.engines.local import run_analysis
 from polthemes.cli import main
-from polthemes.config import RAW_DIR
 from polthemes.settings import AnalysisError, AnalysisSettings
 from polthemes.themes.passages import passage_units, passages_table
 from polthemes.modelling.units import ModellingUnit, roll_up, roll_up_rows
@@ -32,7 +31,7 @@ def two_runs(tmp_path_factory):
     # segmentation cache; the first does everything in one process without a cache.
     folders = [tmp_path_factory.mktemp(f"run{i}") for i in (1, 2)]
     for folder, execution in zip(folders, (["--workers", "1", "--no-cache"], ["--workers", "2"])):
-        assert main(["fit", str(RAW_DIR), "--out", str(folder), *FAST, *execution]) == 0
+        assert main(["fit", str(SEEDS_DIR), "--out", str(folder), *FAST, *execution]) == 0
     return folders
 
 
@@ -125,7 +124,7 @@ def test_corpus_with_nothing_left_to_model_is_a_clear_error(seed_report):
 
 
 def test_cli_reports_bad_parameters_in_one_line(capsys):
-    assert main(["fit", str(RAW_DIR), "--backend", "mallet"]) == 2
+    assert main(["fit", str(SEEDS_DIR), "--backend", "mallet"]) == 2
     assert capsys.readouterr().err.strip() == (
         "polthemes: error: unknown backend 'mallet'; choose one of tomotopy, gensim, sklearn, nmf"
     )

@@ -148,11 +148,11 @@ def test_page_that_is_only_boilerplate_is_skipped(corpus_dir):
 
 
 def test_reading_never_writes_into_the_corpus_folder(seed_report):
-    from polthemes.config import RAW_DIR
+    from conftest import SEEDS_DIR
 
-    before = {p.name: (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime_ns) for p in RAW_DIR.iterdir()}
-    read_corpus(RAW_DIR)
-    after = {p.name: (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime_ns) for p in RAW_DIR.iterdir()}
+    before = {p.name: (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime_ns) for p in SEEDS_DIR.iterdir()}
+    read_corpus(SEEDS_DIR)
+    after = {p.name: (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime_ns) for p in SEEDS_DIR.iterdir()}
     assert before == after
 
 

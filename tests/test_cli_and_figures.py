@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from conftest import SEED_IDS
+from conftest import SEED_IDS, SEEDS_DIR, reuse_default_analysis, skip_unless_committed_inputs
 from polthemes.cli import main
 from polthemes.config import FIGURES_DIR, RAW_DIR
 from polthemes.jobs import regenerate_figures
@@ -17,7 +17,7 @@ from polthemes.files import ReadOnlyInputError, write_text_atomic
 
 
 def test_inspect_prints_one_row_per_article_and_a_summary(capsys):
-    assert main(["inspect", str(RAW_DIR)]) == 0
+    assert main(["inspect", str(SEEDS_DIR)]) == 0
     out, err = capsys.readouterr()
     header, rule, *rows = out.strip().split("\n")
     assert header.split() == ["id", "lang", "title", "date", "source", "author", "paras", "chars", "removed"]
@@ -30,7 +30,7 @@ def test_inspect_prints_one_row_per_article_and_a_summary(capsys):
 def test_inspect_json_carries_paragraphs_and_removed_lines():
     # Through the installed entry point, as a script would call it.
     result = subprocess.run(
-        [sys.executable, "-m", "polthemes", "inspect", "--json", str(RAW_DIR)],
+        [sys.executable, "-m", "polthemes", "inspect", "--json", str(SEEDS_DIR)],
         capture_output=True, text=True, check=True,
     )
     records = json.loads(result.stdout)
@@ -45,7 +45,7 @@ def test_inspect_json_carries_paragraphs_and_removed_lines():
 
 
 def test_inspect_reports_skips_after_the_table(tmp_path, capsys):
-    (tmp_path / "good.txt").write_bytes((RAW_DIR / f"{SEED_IDS[3]}.txt").read_bytes())
+    (tmp_path / "good.txt").write_bytes((SEEDS_DIR / f"{SEED_IDS[3]}.txt").read_bytes())
     (tmp_path / "empty.txt").write_bytes(b"")
     assert main(["inspect", str(tmp_path)]) == 0
     _, err = capsys.readouterr()
@@ -73,23 +73,46 @@ FIGURE_NAMES = {
 }
 
 
-def test_figures_regenerate_byte_identical_and_match_the_committed_ones(tmp_path):
-    first = regenerate_figures(RAW_DIR, tmp_path / "a", results_dir=tmp_path / "results_a")
-    second = regenerate_figures(RAW_DIR, tmp_path / "b", results_dir=tmp_path / "results_b")
+@pytest.fixture(scope="module")
+def regenerated(default_analysis, tmp_path_factory):
+    """``regenerate_figures`` on the seeds twice, each answered by the session's one default
+    fit (it asks for exactly that run: the default settings on the seeds)."""
+    folders = []
+    with pytest.MonkeyPatch.context() as patch:
+        reused = reuse_default_analysis(patch, default_analysis)
+        for name in ("a", "b"):
+            root = tmp_path_factory.mktemp(f"figures_{name}")
+            folders.append((regenerate_figures(SEEDS_DIR, root / "figures", results_dir=root / "results"), root))
+    assert reused == ["seeds", "seeds"]
+    return folders
+
+
+@pytest.mark.slow
+def test_figures_regenerate_byte_identical(regenerated):
+    (first, root), (second, _) = regenerated
     expected = {f"{n}.{ext}" for n in FIGURE_NAMES for ext in ("png", "svg")} | {"intertopic_map.html"}
     assert {p.name for p in first} == expected
     for a, b in zip(first, second):
         assert a.read_bytes() == b.read_bytes(), a.name
-    for path in first:
-        committed = FIGURES_DIR / path.name
-        assert committed.read_bytes() == path.read_bytes(), f"{committed} is stale: run `make figures`"
-    html = (tmp_path / "a" / "intertopic_map.html").read_text(encoding="utf-8")
+    assert (root / "results" / "manifest.json").exists()  # the tables behind the figures are written too
+    html = (root / "figures" / "intertopic_map.html").read_text(encoding="utf-8")
     assert "<script src=" not in html and "polthemes_intertopic_map" in html  # offline, fixed id
     # Map coordinates rounded past the last digits that differ between BLAS builds.
     coordinates = re.search(r'"mdsDat": \{"x": \[([^\]]*)\], "y": \[([^\]]*)\]', html)
     values = [v.strip() for v in f"{coordinates[1]},{coordinates[2]}".split(",")]
     assert len(values) >= 4  # x and y of every theme (K >= 2)
     assert all(len(v.split(".")[1]) <= 10 for v in values if "." in v and "e" not in v)
+
+
+@pytest.mark.slow
+def test_the_committed_figures_are_what_the_seeds_give_now(regenerated):
+    """figures/ is made by `make figures` from data/raw/ (the five seeds) and the committed
+    resources; regenerated from the tests' copy of the seeds, every file is byte-identical."""
+    skip_unless_committed_inputs("figures", "make figures")
+    first, _ = regenerated[0]
+    for path in first:
+        committed = FIGURES_DIR / path.name
+        assert committed.read_bytes() == path.read_bytes(), f"{committed} is stale: run `make figures`"
 
 
 def test_outputs_are_never_written_into_data_raw(tmp_path):
@@ -106,10 +129,23 @@ def test_outputs_are_never_written_into_data_raw(tmp_path):
 def test_no_cache_means_no_cache_for_every_command(tmp_path, monkeypatch):
     """``--no-cache`` and ``cache=False`` reach the tokenizer: nothing is written to the cache
     folder; by default the segmentations of the seeds' Chinese paragraphs are stored there."""
+    import polthemes.engines.local as local
+    from polthemes.settings import AnalysisSettings
+
     cache = tmp_path / "cache"
     monkeypatch.setenv("POLTHEMES_CACHE_DIR", str(cache))
-    regenerate_figures(RAW_DIR, tmp_path / "figures", tmp_path / "results", workers=1, cache=False)
-    assert main(["coverage", str(RAW_DIR), "--no-cache", "--workers", "1"]) == 0
+    # The figures' fit is cut to one K and one chain: what is checked is where the tokenizer
+    # stores its segmentations, which the size of the model does not change.
+    real, asked = local.run_analysis, []
+
+    def small_run(articles, settings=AnalysisSettings(), *args, **kwargs):
+        asked.append(kwargs["cache_dir"])
+        return real(articles, AnalysisSettings(k_values=(3,), chains=1, n_boot=0, cross_check=()), *args, **kwargs)
+
+    monkeypatch.setattr(local, "run_analysis", small_run)
+    regenerate_figures(SEEDS_DIR, tmp_path / "figures", tmp_path / "results", workers=1, cache=False)
+    assert asked == [None]
+    assert main(["coverage", str(SEEDS_DIR), "--no-cache", "--workers", "1"]) == 0
     assert not cache.exists() or not any(cache.iterdir())
-    assert main(["coverage", str(RAW_DIR), "--workers", "1"]) == 0
+    assert main(["coverage", str(SEEDS_DIR), "--workers", "1"]) == 0
     assert sorted(p.suffix for p in cache.iterdir()) == [".marshal", ".sqlite"]  # jieba's dictionary, segmentations

@@ -9,9 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SEED_IDS, seed_text
+from conftest import SEED_IDS, seed_bytes, seed_text
 from polthemes import read_corpus
-from polthemes.config import RAW_DIR
 from polthemes.corpus.metadata import MetadataFileError
 
 
@@ -108,7 +107,7 @@ def test_metadata_csv_fills_and_overrides_fields(tmp_path):
     corpus = tmp_path / "raw"
     corpus.mkdir()
     for article_id in SEED_IDS[:3]:
-        (corpus / f"{article_id}.txt").write_bytes((RAW_DIR / f"{article_id}.txt").read_bytes())
+        (corpus / f"{article_id}.txt").write_bytes(seed_bytes(article_id))
     (corpus / "metadata.csv").write_text(
         "id,date,source,author\n"
         f"{SEED_IDS[0]},2020年3月5日,Baicheng Railway News,\n"

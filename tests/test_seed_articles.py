@@ -123,3 +123,13 @@ def test_chinese_paragraphs_keep_their_full_width_punctuation(seeds):
     body = seeds["004_9f2977c42318f10c"].text
     assert "“小火车、大党建”" in body
     assert body.startswith("国家电投内蒙古公司铁路运输分公司有77%的员工")
+
+
+def test_the_tests_read_their_own_copy_of_the_founding_articles():
+    """``tests/fixtures/seeds/`` is byte for byte the five articles ``data/raw/`` was founded
+    with (the committed figures and notebooks were made from them); ``data/raw/`` itself is the
+    researcher's and may hold more."""
+    from conftest import SEED_SHA256, SEEDS_DIR, folder_sha256
+
+    assert folder_sha256(SEEDS_DIR) == SEED_SHA256
+    assert sorted(name.removesuffix(".txt") for name in SEED_SHA256) == list(SEED_IDS)

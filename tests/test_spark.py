@@ -14,11 +14,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import SEED_IDS, seed_text
+from conftest import SEED_IDS, SEEDS_DIR, seed_text
 from polthemes.engines.local import run_analysis
 from polthemes.results import corpus_hash
 from polthemes.cli import main
-from polthemes.config import RAW_DIR
 from polthemes.corpus.reader import read_corpus
 from polthemes.modelling.selection import match_topics
 from polthemes.settings import AnalysisError, AnalysisSettings
@@ -46,7 +45,7 @@ MIN_PLANTED_RECOVERY = 0.9
 MIN_PLANTED_AGREEMENT = 0.9
 MIN_PLANTED_OVERLAP = 0.8
 
-pytestmark = pytest.mark.skipif(bool(java_problem()), reason=f"Spark cannot start here: {java_problem()}")
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(bool(java_problem()), reason=f"Spark cannot start here: {java_problem()}")]
 
 
 #: A record that repeats the last seed's body under an id of its own (a re-posted article).
@@ -60,7 +59,7 @@ def write_seed_jsonl(path: Path, *, broken: bool = False, repeats: bool = False)
     and one that repeats the last seed's body as :data:`REPOST_ID`."""
     records = [
         {"id": a.id, "title": a.title, "date": a.date, "source": a.source, "language": a.language, "text": "\n".join(a.paragraphs)}
-        for a in read_corpus(RAW_DIR).articles
+        for a in read_corpus(SEEDS_DIR).articles
     ]
     lines = [json.dumps(record, ensure_ascii=False) for record in records]
     if broken:
@@ -92,7 +91,7 @@ def runs(spark, tmp_path_factory):
     (corpus / ".ipynb_checkpoints").mkdir(parents=True)
     write_seed_jsonl(corpus / "seeds.jsonl", broken=True, repeats=True)
     write_seed_jsonl(corpus / ".ipynb_checkpoints" / "seeds-checkpoint.jsonl")
-    first = read_corpus(RAW_DIR).articles[0].id
+    first = read_corpus(SEEDS_DIR).articles[0].id
     (corpus / "metadata.csv").write_text(f"id,date\n{first},2020-01-02\nnever-published,2020-01-03\n", encoding="utf-8")
     (corpus / "notes.md").write_text("not a collection\n", encoding="utf-8")
     # The Parquet copies go where a cluster would send them (a URI); the CLI run below keeps the default.
@@ -107,7 +106,7 @@ def english_words_kept_whole(n: int) -> list[str]:
     from polthemes.text.pipeline import TokenPipeline
 
     pipeline = TokenPipeline("monolingual").fit_english([])
-    english = " ".join(a.text for a in read_corpus(RAW_DIR).articles if a.language == "en")
+    english = " ".join(a.text for a in read_corpus(SEEDS_DIR).articles if a.language == "en")
     candidates = sorted(set(re.findall(r"[a-z]{4,}", english)))
     words = [w for w in candidates if [t[0] for t in pipeline.tokenize(w, "en")] == [w]]
     assert len(words) >= n, f"the seeds give {len(words)} such words, not {n}"
@@ -240,7 +239,7 @@ def test_spark_keeps_and_reports_records_as_the_local_reader(runs):
     assert remote.reading.duplicates == report.duplicates
     assert _pairs(remote.reading.warnings) == [(w.location, w.reason) for w in report.warnings]
     # ... and they are the records planted, not merely the same mistakes twice.
-    first, *_, last = (a.id for a in read_corpus(RAW_DIR).articles)
+    first, *_, last = (a.id for a in read_corpus(SEEDS_DIR).articles)
     assert dict(_pairs(remote.reading.skipped))[f"{collection}:8"] == f"id {first!r} already used by {collection}:1"
     assert [(d.id, d.origin, d.duplicate_of) for d in remote.reading.duplicates] == [(REPOST_ID, f"{collection}:9", last)]
     assert _pairs(remote.reading.warnings) == [(str(folder / "corpus" / "metadata.csv"), "no article with id 'never-published'")]

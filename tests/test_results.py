@@ -5,13 +5,11 @@ fits only when its corpus, settings, data files, parameters file or code changed
 from __future__ import annotations
 
 import json
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import SEED_IDS, copy_seeds
+from conftest import SEED_IDS, SEEDS_DIR, copy_seeds
 from polthemes import read_corpus
 from polthemes.engines.local import run_analysis
 from polthemes.jobs import draw_figures, regenerate_figures, results_for
@@ -146,8 +144,6 @@ def test_the_main_job_fits_once_and_refits_only_when_something_changed(tmp_path,
     assert any(p.read_bytes() != by_name[p.name].read_bytes() for p in before if p.name.startswith("theme_top_terms"))
 
     # A new article in the corpus: refitted on all four.
-    (corpus / f"{SEED_IDS[3]}.txt").write_bytes((Path(__file__).parent / "fixtures" / "seeds" / f"{SEED_IDS[3]}.txt").read_bytes()
-                                                if (Path(__file__).parent / "fixtures" / "seeds").is_dir()
-                                                else (copy_seeds(tmp_path / "more", ids=SEED_IDS[3:4]) / f"{SEED_IDS[3]}.txt").read_bytes())
+    (corpus / f"{SEED_IDS[3]}.txt").write_bytes((SEEDS_DIR / f"{SEED_IDS[3]}.txt").read_bytes())
     grown = results_for(params=changed)
     assert grown.manifest["corpus"]["articles"] == 4 and grown.model is not None

@@ -42,7 +42,7 @@ inspect: $(INSTALLED) ## Show how the articles in data/raw/ were read and what w
 test: $(INSTALLED) ## Run the whole test suite (what CI runs)
 	$(BIN)/python -m pytest
 
-test-fast: $(INSTALLED) ## Run the tests not marked slow (no Spark, figure regeneration, notebooks or full default fit)
+test-fast: $(INSTALLED) ## Run the tests not marked slow (no Spark, figures, notebooks, full default fit or killed-process runs)
 	$(BIN)/python -m pytest -m "not slow"
 
 lab: $(INSTALLED) ## Open JupyterLab on notebooks/ with the project's kernel

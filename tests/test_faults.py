@@ -32,6 +32,9 @@ EARLIER_RUN = ("--k", "2,3", "--seeds", "2", "--bootstrap", "0", "--cross-check"
 #: Seconds a worker may outlive its parent.
 WORKER_GRACE_S = 1.0
 
+#: Real processes, stopped and run again: each test runs two ``polthemes fit`` processes end to end.
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):

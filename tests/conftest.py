@@ -259,6 +259,22 @@ def skip_unless_committed_inputs(outputs: str, remedy: str) -> None:
     if resources:
         pytest.skip(f"the resource files differ from the committed ones ({resources}), so the committed {outputs} "
                     f"cannot match them; `{remedy}` regenerates them with your resources")
+    params = params_changes()
+    if params:
+        pytest.skip(f"params.toml differs from the committed one ({params}), so the committed {outputs} "
+                    f"cannot match it; `{remedy}` regenerates them with your parameters")
+
+
+def params_changes() -> str | None:
+    """How ``params.toml`` differs from the committed version, as git sees it, or ``None``."""
+    import subprocess
+
+    try:
+        status = subprocess.run(["git", "-C", str(PROJECT_ROOT), "status", "--porcelain", "--", "params.toml"],
+                                capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return (status.stdout.strip() or None) if status.returncode == 0 else None
 
 
 # --- The full default analysis of the seeds, fitted once ------------------------------------

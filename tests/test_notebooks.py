@@ -20,6 +20,8 @@ NOTEBOOKS = notebook_paths()
 #: The corpus each notebook's parameter cell names, and whether its committed outputs were made
 #: from the seeds (05 models a sample of the Xinwen Lianbo archive in ../shared/, which tests never read).
 CORPUS_LINE = re.compile(r"^CORPUS = .*$", re.MULTILINE)
+#: Notebooks that fit or read a results folder name it here; the copy writes to its own.
+RESULTS_LINE = re.compile(r"^RESULTS = None(.*)$", re.MULTILINE)
 FROM_THE_SEEDS = {"01-corpus", "02-tfidf", "03-lda", "04-recurring-themes"}
 
 
@@ -38,7 +40,9 @@ def on_the_seeds(path, folder):
     assert parameters.source.startswith("# Parameters"), "the first code cell holds the parameters"
     [line] = CORPUS_LINE.findall(parameters.source)
     copy = nbformat.from_dict(committed)
-    copy.cells[1].source = CORPUS_LINE.sub(f"CORPUS = __import__('pathlib').Path({str(SEEDS_DIR)!r})", parameters.source)
+    source = CORPUS_LINE.sub(f"CORPUS = __import__('pathlib').Path({str(SEEDS_DIR)!r})", parameters.source)
+    # Never the project's results/: the copy fits into a folder of the test's own.
+    copy.cells[1].source = RESULTS_LINE.sub(f"RESULTS = {str(folder / 'results')!r}", source)
     target = folder / path.name
     nbformat.write(copy, target)
     return committed, target, line
@@ -55,7 +59,8 @@ def test_notebook_executes_and_its_committed_outputs_are_current(path, tmp_path)
     assert images, "a notebook that draws nothing is not showing its analysis"
     if path.stem not in FROM_THE_SEEDS:
         pytest.skip(f"ran on the seeds; its committed outputs come from `{line.strip()}` (../shared/), which tests never read")
-    assert "RAW_DIR" in line  # the notebook reads data/raw/, whose five seeds the tests own a copy of
+    # The notebook reads params.toml's corpus, data/raw/, whose five seeds the tests own a copy of.
+    assert "RAW_DIR" in line or ".corpus" in line
     skip_unless_committed_inputs("notebook outputs", "make notebooks")
     stale = outputs_differ(committed, executed)
     assert stale == [], f"{path.name}: outputs of code cells {stale} are stale; run `make notebooks`"

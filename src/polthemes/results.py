@@ -190,6 +190,13 @@ def manifest(
     }
 
 
+def as_written(record: dict) -> dict:
+    """``record`` as ``manifest.json`` holds it and :func:`load_results` reads it back (keys
+    sorted, JSON types), so a manifest in memory and one loaded from its folder are equal
+    and print alike."""
+    return json.loads(json.dumps(record, ensure_ascii=False, sort_keys=True, default=str))
+
+
 def settings_from_manifest(record: Mapping) -> AnalysisSettings:
     """The :class:`AnalysisSettings` a manifest's ``settings`` record was written from."""
     known = {f.name for f in fields(AnalysisSettings)}

@@ -24,7 +24,7 @@ from polthemes.modelling.consensus import consensus_model, theme_support
 from polthemes.modelling.features import BagOfWords, bag_of_words
 from polthemes.modelling.selection import KSelection, sweep_k, validate_sweep
 from polthemes.modelling.units import modelling_units, most_units, resolve_unit
-from polthemes.results import Results, corpus_hash, manifest, write_results
+from polthemes.results import Results, as_written, corpus_hash, manifest, write_results
 from polthemes.settings import AnalysisError, AnalysisSettings
 from polthemes.text.pipeline import TokenizedCorpus, TokenPipeline
 from polthemes.themes.labels import read_label_overrides, theme_labels
@@ -220,4 +220,4 @@ def _manifest(articles, settings, corpus_name, unit, units, bag, selection: KSel
     )
     if model.backend == "tomotopy" or "tomotopy" in cross_models:
         record["libraries"]["tomotopy_isa"] = import_tomotopy().isa  # the SIMD build that sampled
-    return record
+    return as_written(record)

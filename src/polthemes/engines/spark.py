@@ -819,10 +819,10 @@ def _distinctive_terms(articles, vocabulary, corpus, n: int, article_order: dict
 def _manifest(files, corpus_name, settings, unit, n_articles, n_units, vocabulary, n_tokens, k, optimizer, max_iter, sc,
               tables: _Tables, reading: CorpusReport) -> dict:
     """The one manifest (:func:`polthemes.results.manifest`), with Spark's facts inside its keys."""
-    from polthemes.results import RECORDED_LIBRARIES, manifest
+    from polthemes.results import RECORDED_LIBRARIES, as_written, manifest
 
     log_likelihood = tables.log_likelihood
-    return manifest(
+    return as_written(manifest(
         engine={"name": "spark", "spark": sc.version, "master": sc.master, "optimizer": optimizer},
         corpus={"name": corpus_name, "sha256": tables.corpus_sha256, "articles": n_articles, "languages": tables.languages,
                 "inputs": [_display(f) for f in files], "skipped": len(reading.skipped), "duplicates": len(reading.duplicates)},
@@ -837,7 +837,7 @@ def _manifest(files, corpus_name, settings, unit, n_articles, n_units, vocabular
         reading={**reading.problems_record(), "articles_read": n_articles},
         labels=tables.labels,
         libraries=(*RECORDED_LIBRARIES, "pyspark"),
-    )
+    ))
 
 
 def write_spark_results(run: Results, out_dir: Path, *, parquet: dict, parquet_uri: str | None = None) -> list[Path]:

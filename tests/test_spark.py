@@ -382,6 +382,20 @@ def test_figures_draw_from_spark_results(runs):
     }
 
 
+def test_a_spark_results_folder_reloads_and_draws_without_an_intertopic_map(runs, tmp_path, capsys):
+    """A Spark folder keeps no per-unit arrays: its figures are drawn from the loaded folder,
+    and the missing intertopic map is a warning, not a traceback."""
+    from polthemes.jobs import draw_figures
+    from polthemes.results import load_results
+
+    _, remote, folder = runs
+    loaded = load_results(folder / "results")
+    assert loaded.manifest["engine"]["name"] == "spark" and loaded.vocabulary == remote.vocabulary
+    written = {p.name for p in draw_figures(loaded, read_corpus(folder / "corpus"), tmp_path / "figures")}
+    assert "theme_top_terms.png" in written and "intertopic_map.html" not in written
+    assert "polthemes: warning:" in capsys.readouterr().err
+
+
 def _pairs(problems) -> list[tuple[str, str]]:
     """(location, reason) of each skip or warning of a run's reading."""
     return [(p.location, p.reason) for p in problems]

@@ -2,7 +2,7 @@
 
 None of this changes a result (tested: one worker or two, cold cache or warm, the tables
 are byte-identical), so it stays out of :class:`~polthemes.settings.AnalysisSettings` and
-the manifest. The command line, :func:`polthemes.engines.local.analyse_corpus` and
+the manifest. The command line, :func:`polthemes.jobs.analyse_corpus` and
 :func:`polthemes.report.figures.regenerate_figures` all resolve their defaults here.
 """
 

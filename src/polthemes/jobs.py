@@ -20,6 +20,7 @@ from polthemes.config import FIGURES_DIR, RESULTS_DIR
 from polthemes.corpus.reader import corpus_name, read_corpus, sample_articles
 from polthemes.corpus.records import CorpusReport
 from polthemes.execution import resolve_execution
+from polthemes.messages import warn
 from polthemes.files import OutputFolderError, check_figures_folder, check_results_folder
 from polthemes.params import ProjectParams, load_params
 from polthemes.results import Results, ResultsFolderError, code_hash, corpus_hash, load_results, resource_hashes
@@ -126,7 +127,11 @@ def draw_figures(results: Results, report: CorpusReport, directory: str | Path =
         for figure_name, figure in theme_figures(results).items():
             written += save_figure(figure, figure_name, directory)
         title = f"Intertopic map: {results.k} themes of {name} ({provenance_stamp(results.manifest)})"
-        written.append(save_intertopic_map(results, Path(directory) / "intertopic_map.html", title=title))
+        if results.unit_topics is None or results.unit_lengths is None or results.term_counts is None:
+            # A Spark run keeps no per-unit arrays on the driver: no map, said rather than failed.
+            warn(f"{results.folder or name}: no per-unit theme mixtures, so no intertopic map")
+        else:
+            written.append(save_intertopic_map(results, Path(directory) / "intertopic_map.html", title=title))
     except OSError as error:
         reason = error.strerror or str(error)
         raise OutputFolderError(f"{directory}: cannot write the figures: {reason}" + (f" ({error.filename})" if error.filename else "")) from None

@@ -49,6 +49,8 @@ _NOT_A_GLOSS = re.compile(
 _ABBREVIATION = re.compile(r"^abbr\. for (?:\S+\|)?(?P<target>[^\[\s,]+)(?:\[[^\]]*\])?(?:,\s*(?P<english>.+))?$")
 #: "variant of 擘劃|擘划[bo4 hua4]", "see 端午節|端午节[...]": the word means what the target means.
 _CROSS_REFERENCE = re.compile(r"^(?:(?:old |archaic |erhua )?variant of|see(?: also)?) (?:[^\s|\[]+\|)?(?P<target>[^\s|\[,;]+)")
+#: A sense that translates by negating: "not", "no", "never", "without", "-n't".
+_NEGATED = re.compile(r"\b(?:not|no|never|without|cannot)\b|n't\b")
 _PARENTHETICAL = re.compile(r"\([^)]*\)|\[[^\]]*\]|\"|'s\b")
 _PLACEHOLDER = re.compile(r"\b(sth|sb|etc|one's|oneself|someone|something)\b\.?")
 #: The leading capitalised words of a proper noun's sense: "Zhejiang", "Li Qiang".
@@ -82,6 +84,7 @@ class ConceptMapper:
         english_frequencies: Mapping[str, int] | None = None,
         *,
         chinese_content: Callable[[str], bool] | None = None,
+        chinese_function_word: Callable[[str], bool] | None = None,
     ) -> None:
         self.glossary = glossary
         self.english = english
@@ -89,6 +92,9 @@ class ConceptMapper:
         #: Whether a Chinese word is worth a term (stopwords, counts are not): the parts of a
         #: split compound pass the same test as whole words (充分肯定 -> 肯定, not "ample").
         self.chinese_content = chinese_content or (lambda word: True)
+        #: Whether a Chinese word belongs to a function-word class (see
+        #: :func:`polthemes.text.chinese.is_function_word`).
+        self.chinese_function_word = chinese_function_word or (lambda word: False)
         self._chinese_cache: dict[str, tuple[tuple[str, str], ...]] = {}
         #: Chinese word -> the English gloss chosen for it: a term's label shows the gloss of
         #: its commonest Chinese word (产业 "industry"), not of whichever word of the same
@@ -102,6 +108,10 @@ class ConceptMapper:
             key = PHRASE_JOINER.join(english.lemma(word) for word in form.split())
             self._english_concepts.setdefault(key, concept_id)
             self._english_concepts.setdefault(form.replace(" ", PHRASE_JOINER), concept_id)
+
+        #: The stems of the expressions the English tokenizer joins (glossary and curated
+        #: multiwords): a multiword gloss stays one term only when it is one of them.
+        self._joined_english = frozenset(stem_key(term) for term in english.multiwords.values())
 
     def english_multiwords(self) -> list[str]:
         """The glossary's multiword English forms, for the English tokenizer to join."""
@@ -144,13 +154,27 @@ class ConceptMapper:
     def _map_chinese(self, word: str) -> tuple[tuple[str, str], ...]:
         whole = self._map_word(word)
         if whole is not None:
-            return (whole,)
+            return self._as_english_words(whole)
         parts = self.split_compound(word)
         if parts:
             mapped = [self._map_word(part) if self.chinese_content(part) else ("", STOPWORD) for part in parts]
             if all(m is not None for m in mapped):
-                return tuple(mapped)
+                return tuple(token for m in mapped for token in self._as_english_words(m))
         return ((word, UNMAPPED),)
+
+    def _as_english_words(self, mapped: tuple[str, str]) -> tuple[tuple[str, str], ...]:
+        """A CC-CEDICT gloss of several words (香港 "Hong Kong", 核酸 "nucleic acid", 人数
+        "number of people") as English text gives it: one term per word, unless the English
+        tokenizer joins those words into one expression too (a curated multiword).
+
+        In the shared space English is not joined by learned collocations, so a joined
+        ``hong_kong`` would be a term only the Chinese side ever uses: the translation's
+        "Hong Kong" is ``hong`` + ``kong``, and both sides now count the name alike.
+        """
+        term, origin = mapped
+        if origin != DICTIONARY or PHRASE_JOINER not in term or term in self._joined_english:
+            return (mapped,)
+        return tuple((part, origin) for part in term.split(PHRASE_JOINER) if part)
 
     def split_compound(self, word: str) -> list[str]:
         """The fewest dictionary words of 2+ characters that make up ``word`` exactly, or []."""
@@ -172,6 +196,13 @@ class ConceptMapper:
         candidates = self.gloss_candidates(word)
         if not candidates:
             return None
+        if self.chinese_function_word(word) and "" in candidates[:MAX_SENSES_BY_EVIDENCE]:
+            # A function word (jieba tags it an adverb, pronoun, preposition ...) with a
+            # leading translation of only English stopwords (必须 "to have to", 非常 "very",
+            # 一直 "always"): English text drops that translation, so the word
+            # is filler here too. A later sense chosen on English evidence would make it a
+            # content term the translation never has (非常 -> "unusual", 正在 -> "right").
+            return "", STOPWORD
         # Only the leading senses may be chosen on English evidence: a late, rare sense that
         # happens to be a frequent English word (发挥 ... "to develop (an idea)") must not win.
         in_corpus = [self._english_form_of(c) for c in candidates[:MAX_SENSES_BY_EVIDENCE] if c]
@@ -183,7 +214,8 @@ class ConceptMapper:
         # description ("innovation", not "bring forth new ideas", for 创新).
         if not candidates[0]:
             return "", STOPWORD
-        single = [c for c in candidates if c and PHRASE_JOINER not in c]
+        # An expression English joins too (a curated name: "united_states") is one term.
+        single = [c for c in candidates if c and (PHRASE_JOINER not in c or stem_key(c) in self._joined_english)]
         return self._as_concept(single[0] if single else candidates[0], word)
 
     def _as_concept(self, term: str, word: str) -> tuple[str, str]:
@@ -237,6 +269,12 @@ class ConceptMapper:
                 else:
                     continue
             if _NOT_A_GLOSS.match(sense):
+                continue
+            if _NEGATED.search(sense):
+                # "doesn't exist", "to not have" (没有): English drops the negation as a
+                # stopword and keeps the opposite ("exist"); a negated sense translates to
+                # nothing the shared space keeps, like a sense of stopwords.
+                tiered.append((sense_tier, ""))
                 continue
             if entry_is_name and (name := _LEADING_NAME.match(_PARENTHETICAL.sub(" ", sense))):
                 # A name's sense describes it ("Zhejiang province in east China, abbr. 浙");

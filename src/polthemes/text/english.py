@@ -9,13 +9,18 @@ gensim's ``Phrases`` learns on the corpus itself (see :meth:`EnglishTokenizer.le
 Lemmas come from simplemma, which ships its dictionaries in the wheel (nothing is
 downloaded); ``resources/lemma_overrides_en.tsv`` corrects the few lemmas that are wrong in
 this domain ("masses" is not the plural of "masse").
+
+Before any of that, two things English spelling hides are written out: contractions
+("haven't" is "have not", never the noun "haven") and the abbreviations of names in
+``resources/names_en.tsv``, matched case-sensitively ("US" is the United States, "us" the
+pronoun), so English reaches the names CC-CEDICT gives the Chinese side.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from functools import lru_cache
 
 import simplemma
@@ -32,6 +37,9 @@ MIN_WORD_LENGTH = 2
 #: Longest curated multiword expression, in words.
 MAX_MULTIWORD_WORDS = 8
 PHRASE_JOINER = "_"
+#: Contractions, written out before the apostrophe splits words: "won't" -> "will not",
+#: "haven't" -> "have not" (else "haven" and "doesn" would be content words).
+_CONTRACTIONS = ((re.compile(r"\bwon't\b"), "will not"), (re.compile(r"\bcan't\b"), "can not"), (re.compile(r"n't\b"), " not"))
 
 
 class EnglishTokenizer:
@@ -48,7 +56,12 @@ class EnglishTokenizer:
         stopwords: Iterable[str] | None = None,
         phrases_min_count: int = 3,
         phrases_threshold: float = 0.5,
+        abbreviations: Mapping[str, str] | None = None,
     ) -> None:
+        #: Abbreviation -> the name it stands for, written out before tokenizing (default:
+        #: ``resources/names_en.tsv``).
+        self.abbreviations = dict(abbreviations) if abbreviations is not None else default_abbreviations()
+        self._abbreviation_pattern = abbreviation_pattern(self.abbreviations)
         self.stopwords = frozenset(stopwords if stopwords is not None else default_english_stopwords())
         self.phrases_min_count = phrases_min_count
         self.phrases_threshold = phrases_threshold
@@ -110,7 +123,12 @@ class EnglishTokenizer:
 
     def _clauses(self, text: str) -> Iterator[list[tuple[str, str]]]:
         """Clauses of ``text`` as lists of ``(lemma, word)``."""
-        normalised = unicodedata.normalize("NFKC", text).lower().replace("’", "'")
+        normalised = unicodedata.normalize("NFKC", text)
+        if self.abbreviations:
+            normalised = self._abbreviation_pattern.sub(lambda match: self.abbreviations[match[0]], normalised)
+        normalised = normalised.lower().replace("’", "'")
+        for contraction, written_out in _CONTRACTIONS:
+            normalised = contraction.sub(written_out, normalised)
         for clause in _CLAUSE_BREAK.split(normalised):
             words = [w for w in _WORD.findall(clause.replace("'", " "))]
             if words:
@@ -178,6 +196,20 @@ def _lemma(word: str) -> str:
     if override:
         return override
     return simplemma.lemmatize(word, lang="en").lower()
+
+
+def default_abbreviations() -> dict[str, str]:
+    """``resources/names_en.tsv``: abbreviation ("US", "U.S.") -> the name it stands for."""
+    return {row["abbreviation"]: row["name"] for row in read_tsv("names_en.tsv")}
+
+
+def abbreviation_pattern(abbreviations: Iterable[str]) -> re.Pattern[str]:
+    """A pattern matching any of ``abbreviations`` as a whole word, case-sensitively:
+    "the US side" matches, "tell us" and "USAID" do not."""
+    # Longest first, so "U.S.A." wins over "U.S"; a letter, digit, apostrophe or dot before,
+    # or a letter, digit or apostrophe after, means the letters belong to another word.
+    alternatives = "|".join(re.escape(form) for form in sorted(abbreviations, key=lambda f: (-len(f), f)))
+    return re.compile(rf"(?<![A-Za-z0-9'’.])(?:{alternatives or '(?!)'})(?![A-Za-z0-9'’])")
 
 
 @lru_cache(maxsize=1)

@@ -24,7 +24,7 @@ from polthemes.corpus.records import Article
 from polthemes.text.segmentation import ParallelSegmenter
 from polthemes.settings import MODES, Mode
 from polthemes.text.english import EnglishTokenizer
-from polthemes.text.chinese import ChineseTokenizer, latin_words
+from polthemes.text.chinese import ChineseTokenizer, is_function_word, latin_words
 
 
 
@@ -131,7 +131,10 @@ class TokenPipeline:
         self._chinese = ChineseTokenizer(glossary_.by_chinese, cache_dir=self.dictionary_cache)
         self._chinese_word_tokens: dict[str, tuple[tuple[str, str, str, str], ...]] = {}
         self._mapper = (
-            ConceptMapper(glossary_, self._english, load_cedict(), chinese_content=self._chinese.is_content_word)
+            ConceptMapper(
+                glossary_, self._english, load_cedict(),
+                chinese_content=self._chinese.is_content_word, chinese_function_word=is_function_word,
+            )
             if self.mode == "crosslingual"
             else None
         )

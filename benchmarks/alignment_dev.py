@@ -48,12 +48,15 @@ def main() -> None:
     from polthemes.evaluation.alignment import CHOSEN, measure_alignment
     from polthemes.corpus.reader import read_corpus
     from polthemes.execution import resolve_execution
+    from polthemes.messages import log_to_stderr
+
+    log_to_stderr()
 
     started = time.perf_counter()
     reading = read_corpus(DEV_SET)
     print(reading.summary(), file=sys.stderr)
     report = measure_alignment(
-        reading.articles, k_values=(CHOSEN, *FIXED_K), log=lambda m: print(m, file=sys.stderr, flush=True),
+        reading.articles, k_values=(CHOSEN, *FIXED_K),
         **resolve_execution(args.workers, cache=True),
     )
     elapsed_s = time.perf_counter() - started

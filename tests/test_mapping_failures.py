@@ -138,3 +138,34 @@ def test_a_translated_news_paragraph_lands_on_its_translation_terms():
         terms = {term for term, surface in zh if word in surface}
         assert terms and terms <= en, (word, terms, sorted(en))
     assert not {surface for _, surface in zh} & {"仍然", "非常"}
+
+
+@pytest.mark.parametrize(
+    ("word", "translation"),
+    [("宁夏", "in Ningxia"), ("特朗普", "President Trump said"), ("乌鲁木齐", "flights to Ürümqi"), ("拜登", "Biden")],
+)
+def test_a_name_is_the_words_english_text_uses_for_it(mapper, english, word, translation):
+    # 宁夏 is "Ningxia Hui Autonomous Region" in CC-CEDICT (the pinyin spells only Ningxia),
+    # 特朗普 "Donald Trump (1946-)" (a person: the family name), 乌鲁木齐 "Ürümqi" (accented).
+    assert chinese_terms(mapper, word) == english_terms(mapper, english, translation)[-1:]
+
+
+def test_a_chinese_name_that_spells_its_pinyin_stays_whole():
+    from polthemes.text.concepts import spoken_name
+
+    assert spoken_name(["Xi", "Jinping"], "Xi2 Jin4 ping2", is_person=True) == ["Xi", "Jinping"]
+    assert spoken_name(["Hong", "Kong"], "Xiang1 gang3") == ["Hong", "Kong"]
+    assert spoken_name(["Donald", "Trump"], "Te4 lang3 pu3", is_person=True) == ["Trump"]
+
+
+def test_accented_letters_keep_their_word(english):
+    assert english.terms("Ürümqi and São Paulo") == english.terms("Urumqi and Sao Paulo")
+
+
+def test_a_multiword_sense_is_chosen_on_the_evidence_of_its_words(english):
+    # 资金 "funds; capital": with English evidence for "fund" it is fund. 人数 "number of
+    # people" keeps its two-word sense: the joined number_people never occurs in English,
+    # but its words do, and a sense of several words is judged by its rarest word.
+    mapper = ConceptMapper(EMPTY_GLOSSARY, english, load_cedict(), {"number": 5, "people": 9, "fund": 3, "capital": 1})
+    assert chinese_terms(mapper, "资金") == english_terms(mapper, english, "funds")
+    assert chinese_terms(mapper, "人数") == english_terms(mapper, english, "number of people")

@@ -33,7 +33,7 @@ import Stemmer
 from polthemes.corpus.language import HAN_CHARACTERS
 from polthemes.text.cedict import Cedict, CedictEntry
 from polthemes.text.glossary import Glossary
-from polthemes.text.english import PHRASE_JOINER, EnglishTokenizer
+from polthemes.text.english import PHRASE_JOINER, EnglishTokenizer, without_accents
 
 #: Where a term came from; the coverage report counts token mass by origin.
 GLOSSARY, DICTIONARY, ENGLISH, UNMAPPED = "glossary", "cedict", "english", "unmapped"
@@ -55,6 +55,8 @@ _PARENTHETICAL = re.compile(r"\([^)]*\)|\[[^\]]*\]|\"|'s\b")
 _PLACEHOLDER = re.compile(r"\b(sth|sb|etc|one's|oneself|someone|something)\b\.?")
 #: The leading capitalised words of a proper noun's sense: "Zhejiang", "Li Qiang".
 _LEADING_NAME = re.compile(r"^\s*[A-Z][a-z]+(?:[ -][A-Z][a-z]+){0,2}\b")
+#: A person's sense gives the life span: "Donald Trump (1946-), ...", "Confucius (551-479 BC)".
+_LIFESPAN = re.compile(r"\((?:c\. ?)?\d{2,4}\s*(?:BC)?\s*-")
 #: A piece of a sense that reads the characters literally ("lit. to open the door and see
 #: the mountain", 开门见山) or figuratively ("fig. to educate", 陶冶). The marker is never part
 #: of the gloss; the figurative reading is what the word means in running text, but it comes
@@ -137,7 +139,13 @@ class ConceptMapper:
         self.word_glosses.clear()
 
     def _english_form_of(self, candidate: str) -> tuple[str, int]:
-        """The corpus's English term for a gloss: itself if used, else a same-stem term."""
+        """The corpus's English term for a gloss: itself if used, else a same-stem term.
+
+        A gloss of several words that English does not join ("nucleic_acid") becomes its
+        words (see :meth:`_as_english_words`), so its evidence is that of its rarest word.
+        """
+        if PHRASE_JOINER in candidate and stem_key(candidate) not in self._joined_english:
+            return candidate, min(self._english_form_of(part)[1] for part in candidate.split(PHRASE_JOINER))
         count = self.english_frequencies.get(candidate, 0)
         if count:
             return candidate, count
@@ -276,10 +284,11 @@ class ConceptMapper:
                 # nothing the shared space keeps, like a sense of stopwords.
                 tiered.append((sense_tier, ""))
                 continue
-            if entry_is_name and (name := _LEADING_NAME.match(_PARENTHETICAL.sub(" ", sense))):
+            if entry_is_name and (name := _LEADING_NAME.match(_PARENTHETICAL.sub(" ", without_accents(sense)))):
                 # A name's sense describes it ("Zhejiang province in east China, abbr. 浙");
-                # the name itself is the translation.
-                tiered.append((sense_tier, PHRASE_JOINER.join(name[0].lower().split())))
+                # the name itself is the translation, as English text refers to it.
+                spoken = spoken_name(name[0].split(), entry.pinyin, is_person=bool(_LIFESPAN.search(sense)))
+                tiered.append((sense_tier, PHRASE_JOINER.join(word.lower() for word in spoken)))
                 continue
             # Parentheticals go first: their commas ("scene (of a crime, accident etc)") are
             # not sense boundaries. A leading "(fig.)" is read before it goes.
@@ -305,6 +314,22 @@ class ConceptMapper:
             return None
         return PHRASE_JOINER.join(terms)
 
+
+
+def spoken_name(words: list[str], pinyin: str, *, is_person: bool = False) -> list[str]:
+    """The words of a CC-CEDICT name that English text uses for it.
+
+    A name that transliterates the headword is the words that spell its pinyin (宁夏
+    "Ningxia Hui Autonomous Region" is "Ningxia": 宁夏 does not say "autonomous region";
+    习近平 "Xi Jinping" stays whole); a foreign person's name, which does not, is its last
+    word, the family name a news report uses (特朗普 "Donald Trump" -> "Trump"); any other
+    name stays as CC-CEDICT gives it (香港 "Hong Kong").
+    """
+    syllables = re.sub(r"[\d\s:·-]", "", pinyin).lower()
+    for n in range(len(words), 0, -1):
+        if "".join(words[:n]).lower().replace("-", "") == syllables:
+            return words[:n]
+    return words[-1:] if is_person and len(words) > 1 else words
 
 
 @lru_cache(maxsize=200_000)

@@ -124,6 +124,7 @@ class EnglishTokenizer:
     def _clauses(self, text: str) -> Iterator[list[tuple[str, str]]]:
         """Clauses of ``text`` as lists of ``(lemma, word)``."""
         normalised = unicodedata.normalize("NFKC", text)
+        normalised = without_accents(normalised)
         if self.abbreviations:
             normalised = self._abbreviation_pattern.sub(lambda match: self.abbreviations[match[0]], normalised)
         normalised = normalised.lower().replace("’", "'")
@@ -196,6 +197,14 @@ def _lemma(word: str) -> str:
     if override:
         return override
     return simplemma.lemmatize(word, lang="en").lower()
+
+
+def without_accents(text: str) -> str:
+    """``text`` with accented letters as their base letter (Ürümqi -> Urumqi): the word
+    pattern is ASCII, and would otherwise cut a word at every accented letter ("r", "mqi")."""
+    if text.isascii():
+        return text
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
 def default_abbreviations() -> dict[str, str]:

@@ -165,6 +165,6 @@ def test_a_hundred_articles_on_unrelated_subjects_are_never_summarised_by_two_th
     # 120 short documents, each about one of 40 unrelated planted subjects: whatever the
     # chains agree on at K = 2, the floor for a corpus this size keeps the answer at 5 or more.
     subjects = planted_corpus(n_documents=120, n_topics=40, n_terms=400, document_length=40, alpha=0.02, seed=9)
-    selection = sweep_k(subjects.bag(), subjects.documents, [2, 3, 5, 8], [1, 2], heldout_folds=2, n_articles=120)
+    selection = sweep_k(subjects.bag(), subjects.documents, [2, 3, 5, 8], [1, 2], heldout_folds=2, n_documents=120)
     assert selection.floor == 5
     assert selection.chosen_k >= 5

@@ -122,9 +122,11 @@ def test_one_chain_measures_no_stability_and_says_so(small_corpus, tmp_path, cap
     assert manifest["selection"]["stability_note"].startswith("stability not measured")
     assert manifest["selection"]["unstable"] is False
     assert manifest["selection"]["basis"] == "held-out likelihood"
-    # The K chosen is the smallest within one standard error of the best held-out fit, as the rule says.
-    best = summary.heldout.idxmax()
-    within = summary[summary.heldout >= summary.heldout[best] - summary.heldout_se[best]]
+    # The K chosen is the smallest at or above the floor within one standard error of the best
+    # held-out fit there, as the rule says.
+    candidates = summary[summary.k >= manifest["selection"]["floor"]].reset_index(drop=True)
+    best = candidates.heldout.idxmax()
+    within = candidates[candidates.heldout >= candidates.heldout[best] - candidates.heldout_se[best]]
     assert manifest["selection"]["chosen_k"] == int(within.k.min())
 
 

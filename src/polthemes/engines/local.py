@@ -105,7 +105,7 @@ def run_analysis(
     # One K is not chosen, so it needs no held-out fits; its chains still pick the most likely one.
     folds = settings.heldout_folds if len(set(settings.k_values)) > 1 else 0
     selection = sweep_k(bag, texts, settings.k_values, seeds, backend=settings.backend, workers=workers,
-                        heldout_folds=min(folds, bag.n_documents), n_articles=len(articles))
+                        heldout_folds=min(folds, bag.n_documents), n_documents=bag.n_documents)
     timings["k_sweep"] = time.perf_counter() - clock
     k = selection.chosen_k
     # The themes the chains agree on, anchored on the most likely chain (not whichever seed came first).

@@ -16,8 +16,12 @@ stability is the test a reviewer's question asks for (Greene, O'Callaghan & Cunn
 chose K by it, on BBC News among others). On BBC News (five labels) the default chains agree
 on 80% of top terms at K = 5 and on at most 73% at any other K from 3 to 10; at K = 2 they
 agree on 88%, a split of the news into two halves, which is why a floor (:func:`k_floor`)
-keeps a corpus of many articles from being summarised by two or three themes whatever the
-measures say. On 65 translation pairs of unrelated news no K is reproduced (at most 57% and 64% in two runs):
+keeps a corpus of many documents from being summarised by two or three themes whatever the
+measures say. The floor counts the documents the model fits (articles, or paragraphs when
+a small corpus is modelled by paragraph): on the five seed articles, 42 paragraphs, the
+chains' agreement at K = 2 and K = 3 differs by less than it varies between first seeds
+(five of ten chose each, benchmarks/results/k_rule.md), so only a floor makes the answer
+one; from K = 3 on, all ten choose K = 3. On 65 translation pairs of unrelated news no K is reproduced (at most 57% and 64% in two runs):
 held-out likelihood, which keeps rewarding finer themes there, decides instead, and the
 answer is flagged. Coherence is shown but does not decide: NPMI rose with K on BBC News
 past the five labels (the previous rule, which maximised it, chose K = 9 there) and was
@@ -46,12 +50,13 @@ from polthemes.progress import ProgressCounter
 MIN_STABILITY = 0.65
 #: Stability differences smaller than this are ties, broken towards the smaller K.
 STABILITY_TIE = 0.01
-#: Articles from which a corpus is never summarised by fewer than this many themes: a hundred
-#: news articles in two or three themes say nothing a reader can use.
+#: Modelled documents (articles or paragraph units) from which a corpus is never summarised
+#: by fewer than this many themes: a hundred news articles in two or three themes say
+#: nothing a reader can use.
 K_FLOOR = ((100, 5), (50, 4), (20, 3))
 SELECTION_RULE = (
-    "Only K at or above the floor for the corpus's size are candidates (5 from 100 articles, 4 from 50, 3 from 20, "
-    f"else 2). A K is reproduced when its chains agree on at least {MIN_STABILITY:.0%} of top terms (mean matched "
+    "Only K at or above the floor for the corpus's size are candidates (5 from 100 modelled documents, articles or "
+    f"paragraphs, 4 from 50, 3 from 20, else 2). A K is reproduced when its chains agree on at least {MIN_STABILITY:.0%} of top terms (mean matched "
     "top-10 overlap over every pair of chains). If some K is reproduced, the most stable one is chosen; differences "
     f"under {STABILITY_TIE} are ties, broken towards the smaller K. If none is, the corpus has no number of themes "
     "the chains reproduce: the smallest K whose held-out likelihood (document completion, mean over folds) is within "
@@ -67,9 +72,9 @@ class SelectionError(ValueError):
     """The sweep cannot run with these parameters; raised before any model is fitted."""
 
 
-def k_floor(n_articles: int) -> int:
-    """The fewest themes a corpus of ``n_articles`` is summarised by (:data:`K_FLOOR`)."""
-    return next((k for articles, k in K_FLOOR if n_articles >= articles), 2)
+def k_floor(n_documents: int) -> int:
+    """The fewest themes a corpus of ``n_documents`` modelled documents is summarised by (:data:`K_FLOOR`)."""
+    return next((k for documents, k in K_FLOOR if n_documents >= documents), 2)
 
 
 @dataclass
@@ -173,7 +178,7 @@ def sweep_k(
     backend: str = "tomotopy",
     workers: int = 1,
     heldout_folds: int = 0,
-    n_articles: int = 0,
+    n_documents: int = 0,
     **model_parameters,
 ) -> KSelection:
     """Fit ``backend`` for every K and chain seed, score each fit, and choose K by :data:`SELECTION_RULE`.
@@ -181,8 +186,8 @@ def sweep_k(
     ``texts`` are the modelled documents as term lists (for coherence; co-occurrence is
     counted within them). ``heldout_folds`` (2 or more; 0 for none, when the rule falls back
     on the smallest K) more fits per K each leave one fold of the units out and score it by
-    document completion; the folds are drawn with the first seed. ``n_articles`` sets the
-    floor (:func:`k_floor`). With ``workers`` > 1 the fits run in that many processes, each
+    document completion; the folds are drawn with the first seed. ``n_documents`` (the units the
+    model fits; 0: no floor above 2) sets the floor (:func:`k_floor`). With ``workers`` > 1 the fits run in that many processes, each
     fit on one thread with its own seed, so the tables and the models are the same as with
     one worker.
     """
@@ -223,7 +228,7 @@ def sweep_k(
             }
         )
     summary = pd.DataFrame(summary_rows)
-    floor = k_floor(n_articles)
+    floor = k_floor(n_documents)
     chosen, unstable, basis = choose_k(summary, floor=floor)
     return KSelection(runs_table.round(6), summary.round(6), chosen, unstable, models=models, basis=basis, floor=floor,
                       heldout_runs=heldout_table.round(6))

@@ -182,7 +182,9 @@ class ConceptMapper:
         term, origin = mapped
         if origin != DICTIONARY or PHRASE_JOINER not in term or term in self._joined_english:
             return (mapped,)
-        return tuple((part, origin) for part in term.split(PHRASE_JOINER) if part)
+        # A stopword inside a joined expression ("feel_the_masses") is not a word English keeps.
+        words = tuple((part, origin) for part in term.split(PHRASE_JOINER) if part and part not in self.english.stopwords)
+        return words or (("", STOPWORD),)
 
     def split_compound(self, word: str) -> list[str]:
         """The fewest dictionary words of 2+ characters that make up ``word`` exactly, or []."""
@@ -278,12 +280,6 @@ class ConceptMapper:
                     continue
             if _NOT_A_GLOSS.match(sense):
                 continue
-            if _NEGATED.search(sense):
-                # "doesn't exist", "to not have" (没有): English drops the negation as a
-                # stopword and keeps the opposite ("exist"); a negated sense translates to
-                # nothing the shared space keeps, like a sense of stopwords.
-                tiered.append((sense_tier, ""))
-                continue
             if entry_is_name and (name := _LEADING_NAME.match(_PARENTHETICAL.sub(" ", without_accents(sense)))):
                 # A name's sense describes it ("Zhejiang province in east China, abbr. 浙");
                 # the name itself is the translation, as English text refers to it.
@@ -300,6 +296,12 @@ class ConceptMapper:
                     tier = max(tier, _LAST if marker["marker"] == "lit." else _FIGURATIVE)
                     segment = segment[marker.end():]
                 for piece in segment.split(","):
+                    if _NEGATED.search(piece):
+                        # "doesn't exist", "to not have" (没有): English drops the negation as
+                        # a stopword and keeps the opposite ("exist"); a negated piece translates
+                        # to nothing the shared space keeps, like a piece of stopwords.
+                        tiered.append((tier, ""))
+                        continue
                     term = self._normalise_gloss(piece)
                     if term is not None:
                         tiered.append((tier, term))

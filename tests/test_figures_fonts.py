@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from matplotlib.text import Text
 
@@ -31,8 +32,14 @@ def test_the_font_comes_from_the_pinned_package_not_the_system():
 def test_heatmap_shows_every_seed_article_on_shared_bilingual_themes(seed_result):
     figure = theme_figures(seed_result, ["theme_by_article_heatmap"])["theme_by_article_heatmap"]
     texts = drawn_text(figure)
-    strings = "\n".join(t.get_text() for t in texts)
-    assert all(article_id in strings for article_id in SEED_IDS)
+    # Every article is named by its file's number, the start of its title and its language.
+    table = seed_result.tables["article_themes"]
+    assert len(table) == len(SEED_IDS)
+    rows = [t.get_text() for t in figure.axes[0].get_yticklabels()]
+    for row, article in zip(rows, table.itertuples()):
+        assert row.startswith(article.id.split("_")[0] + " "), row
+        assert article.title and article.title[:8] in row, (row, article.title)
+        assert row.endswith({"en": "(English)", "zh": "(Chinese)"}[article.language]), row
     assert any("·" in label and any("\u4e00" <= c <= "\u9fff" for c in label) and any(c.isascii() and c.isalpha() for c in label)
                for label in seed_result.labels), "no theme label carries both languages"
     for text in texts:
@@ -68,3 +75,33 @@ def test_prevalence_weights_articles_by_modelled_terms_and_survives_an_empty_gro
     widths = [patch.get_width() for patch in by_language.patches]
     assert widths[:2] == pytest.approx([0.75, 0.5])  # en: (3*1 + 1*0) / 4; zh: unweighted
     assert widths[2:4] == pytest.approx([0.25, 0.5])
+
+
+def test_the_heatmap_draws_the_presence_rule_and_what_the_intervals_allow(seed_result):
+    from matplotlib.patches import Rectangle
+
+    from polthemes.themes.shares import PRESENT_SHARE
+
+    figure = theme_figures(seed_result, ["theme_by_article_heatmap"])["theme_by_article_heatmap"]
+    borders = [p for p in figure.axes[0].patches if isinstance(p, Rectangle) and not p.get_fill()]
+    shares = seed_result.tables["article_themes"].filter(like="theme_").to_numpy()
+    bounds = seed_result.tables["article_theme_uncertainty"].set_index(["id", "theme"]).low_5
+    ids = list(seed_result.tables["article_themes"].id)
+    expected = {}
+    for (row, theme), share in np.ndenumerate(shares):
+        if share >= PRESENT_SHARE:
+            expected[(row, theme)] = "solid" if bounds[(ids[row], theme)] >= PRESENT_SHARE else "dashed"
+    drawn = {(round(p.get_y() + p.get_height() / 2), round(p.get_x() + p.get_width() / 2)): p.get_linestyle() for p in borders}
+    assert drawn.keys() == expected.keys()
+    assert {key: "solid" if style == "-" else "dashed" for key, style in drawn.items()} == expected
+    assert any("15%" in t.get_text() for t in figure.texts)  # the rule is written on the figure
+
+
+def test_three_dated_articles_are_points_with_intervals_never_a_line(seed_result):
+    figure = theme_figures(seed_result, ["themes_over_time"])["themes_over_time"]
+    axis = figure.axes[0]
+    drawn = [line for line in axis.get_lines() if len(line.get_xdata()) > 1 and line.get_linestyle() not in ("None", "")]
+    assert not drawn  # no trend line (the caps of the intervals are markers, not lines)
+    dated = (seed_result.tables["article_themes"].date.astype(str).str.len() > 0).sum()
+    assert 0 < dated < 12
+    assert sum(len(c.get_offsets()) for c in axis.collections if c.get_offsets().size) >= dated * len(seed_result.labels)

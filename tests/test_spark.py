@@ -189,7 +189,7 @@ def test_spark_article_table_rolls_up_exactly_as_the_local_engine(runs):
 
     local, _, folder = runs
     articles = read_corpus(folder / "corpus").articles
-    metadata_rows = [(a.id, a.language, a.date, a.source, article_digest(a)) for a in articles]
+    metadata_rows = [(a.id, a.language, a.date, a.source, article_digest(a), a.short_title) for a in articles]
     table = articles_from_units(local.tables["document_topics"], local.model.document_topics_, metadata_rows)
     pd.testing.assert_frame_equal(table, local.tables["article_themes"])
 

@@ -45,7 +45,8 @@ THEME_TERMS = "theme_terms.npy"
 UNIT_LENGTHS = "unit_lengths.npy"
 UNIT_TOPICS = "unit_topics.npy"
 #: Columns read as text whatever they hold (an id of digits, a date, an empty label stay as written).
-TEXT_COLUMNS = ("id", "language", "date", "source", "label", "term", "term_label", "title", "text", "backend", "mapping")
+TEXT_COLUMNS = ("id", "language", "date", "source", "label", "term", "term_label", "frex_term", "frex_term_label", "title", "text",
+                "backend", "mapping")
 
 
 @dataclass

@@ -55,6 +55,13 @@ class Article:
         return "\n".join(self.paragraphs)
 
     @property
+    def short_title(self) -> str:
+        """A name a reader recognises in a figure: the title (else the first paragraph) cut to
+        about :data:`SHORT_TITLE_WIDTH` columns, a Han character counting two."""
+        text = " ".join((self.title or (self.paragraphs[0] if self.paragraphs else "")).split())
+        return shorten_to_width(text, SHORT_TITLE_WIDTH)
+
+    @property
     def n_characters(self) -> int:
         """Characters of body text (newlines between paragraphs not counted)."""
         return sum(len(p) for p in self.paragraphs)
@@ -138,3 +145,22 @@ class CorpusReport:
             rest = len(problems) - max_problems
             problems = problems[:max_problems] + [f"... and {rest} more (polthemes inspect lists every one)"]
         return "\n".join(lines + problems)
+
+
+#: Display columns of :attr:`Article.short_title` (a Han character takes two).
+SHORT_TITLE_WIDTH = 36
+
+
+def shorten_to_width(text: str, width: int) -> str:
+    """``text`` cut to at most ``width`` display columns (East Asian wide characters count
+    two), with "…" where it was cut."""
+    import unicodedata
+
+    columns, out = 0, []
+    for character in text:
+        size = 2 if unicodedata.east_asian_width(character) in "WF" else 1
+        if columns + size > width - 1:
+            return "".join(out).rstrip() + "…"
+        columns += size
+        out.append(character)
+    return text

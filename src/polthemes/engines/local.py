@@ -143,7 +143,7 @@ def run_analysis(
     distinctive, similarity = tfidf_tables(
         tokens, vocabulary=bag.vocabulary, n=settings.top_terms, article_bag=bag if units_are_articles else None
     )
-    facts = {a.id: (a.language, a.date, a.source) for a in articles}
+    facts = {a.id: (a.language, a.date, a.source, a.short_title) for a in articles}
     articles_table = article_themes_table(article_themes.to_numpy(), list(article_themes.index), facts)
     tables.update(
         {

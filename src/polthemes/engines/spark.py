@@ -701,7 +701,8 @@ def _tables(spark, articles, tokens: _Tokens, features: _Features, fitted: _Fitt
     labels = theme_labels(top_terms_per_topic(fitted.topics, features.vocabulary, 10), tokens.corpus, overrides=read_label_overrides())
     rows, shares, document_topics = _document_topics(fitted.mixtures, k)
     metadata_rows = [m for _, m in sorted(articles.map(
-        lambda pair: (pair[0], (pair[1].id, pair[1].language, pair[1].date, pair[1].source, article_digest(pair[1])))
+        lambda pair: (pair[0], (pair[1].id, pair[1].language, pair[1].date, pair[1].source, article_digest(pair[1]),
+                               pair[1].short_title))
     ).collect())]
     article_themes = articles_from_units(document_topics, shares, metadata_rows)
     passages = _passages(features.frame, rows, shares, labels)
@@ -773,7 +774,7 @@ def articles_from_units(document_topics: pd.DataFrame, shares: np.ndarray, metad
     from polthemes.themes.tables import article_themes_table
 
     matrix, order = roll_up_rows(shares, document_topics.id.tolist(), document_topics.n_terms.tolist())
-    return article_themes_table(matrix, order, {m[0]: (m[1], m[2], m[3]) for m in metadata_rows})
+    return article_themes_table(matrix, order, {m[0]: (m[1], m[2], m[3], m[5]) for m in metadata_rows})
 
 
 def _later_uses(keyed, partitions: int) -> list[tuple]:

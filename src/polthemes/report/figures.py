@@ -103,7 +103,9 @@ def theme_figures(result, names: Sequence[str] | None = None) -> dict[str, Figur
             tables["article_themes"], labels, weights=terms_per_article, stamp=stamp
         ),
         "theme_cooccurrence_network": lambda: plot_theme_cooccurrence(tables["document_topics"], labels, stamp=stamp),
-        "themes_over_time": lambda: plot_themes_over_time(tables["article_themes"], labels, stamp=stamp),
+        "themes_over_time": lambda: plot_themes_over_time(
+            tables["article_themes"], labels, uncertainty=tables.get("article_theme_uncertainty"), stamp=stamp
+        ),
     }
     unknown = set(names or ()) - set(builders)
     if unknown:

@@ -23,6 +23,7 @@ from matplotlib.patches import Patch
 from polthemes.report.fonts import cjk_font_family
 from polthemes.corpus.metadata import units
 from polthemes.corpus.records import CorpusReport
+from polthemes.themes.shares import PRESENT_SHARE
 
 #: One colour per language, used by every figure so a reader learns it once.
 LANGUAGE_COLOURS = {"zh": "#c0392b", "en": "#2e86c1"}
@@ -232,29 +233,49 @@ def plot_k_selection(
 # --- themes -------------------------------------------------------------------------------
 
 
+#: FREX terms shown under each theme panel's title (the table keeps as many as top terms).
+FREX_IN_TITLE = 6
+
+
 @styled
 def plot_topic_terms(topic_terms: pd.DataFrame, *, n: int = 10, columns: int = 3) -> Figure:
-    """One panel per theme: its top terms by weight, labelled in both languages."""
+    """One panel per theme: its top terms by weight, labelled in both languages, and under
+    the panel's title its top FREX terms (frequent in the theme *and* exclusive to it), the
+    two lists stm's ``labelTopics`` gives."""
     themes = sorted(topic_terms.theme.unique())
+    titles = []
+    for k in themes:
+        title = f"theme {k}"
+        if "frex_term_label" in topic_terms.columns:
+            frex = topic_terms[topic_terms.theme == k].sort_values("rank").frex_term_label.head(FREX_IN_TITLE)
+            title += "\nFREX: " + _wrap_words(", ".join(label.split(" · ")[0] for label in frex), 48)
+        titles.append(title)
     figure = _ranked_bar_panels(
         [topic_terms[topic_terms.theme == k] for k in themes],
-        value="weight", label="term_label", n=n, columns=columns,
-        titles=[f"theme {k}" for k in themes], colours=_colours(len(themes)),
+        value="weight", label="term_label", n=n, columns=columns, titles=titles, colours=_colours(len(themes)),
     )
-    figure.suptitle("Themes: top terms (probability within the theme)", fontsize=11)
+    figure.suptitle("Themes: top terms (probability within the theme); FREX terms under each title", fontsize=11)
     figure.tight_layout(rect=(0, 0.02, 1, 1))
     return figure
 
 
 @styled
 def plot_theme_heatmap(
-    article_themes: pd.DataFrame, uncertainty: pd.DataFrame | None, labels: Sequence[str], *, warning: str = ""
+    article_themes: pd.DataFrame, uncertainty: pd.DataFrame | None, labels: Sequence[str], *, warning: str = "",
+    present_share: float = PRESENT_SHARE,
 ) -> Figure:
-    """Articles x themes: share of each article's tokens per theme, with its bootstrap 5-95% interval."""
+    """Articles x themes: share of each article's tokens per theme, with its bootstrap 5-95%
+    interval, and the rule that makes a theme *present* in an article drawn on the cells:
+    a solid border where the share and its whole interval reach ``present_share``, a dashed
+    one where the share does but the interval reaches below (the data allow either answer),
+    none where the share falls short. Articles are named by their short titles."""
+    from matplotlib.patches import Rectangle
+
     shares = article_themes.filter(like="theme_").to_numpy(dtype=float)
     ids = list(article_themes.id)
     languages = list(article_themes.language)
-    figure = Figure(figsize=(2.2 + 1.9 * len(labels), 1.9 + 0.62 * len(ids) + (0.3 if warning else 0)))
+    titles = list(article_themes.title) if "title" in article_themes.columns else [""] * len(ids)
+    figure = Figure(figsize=(4.2 + 1.9 * len(labels), 2.3 + 0.62 * len(ids) + (0.3 if warning else 0)))
     axis = figure.subplots()
     image = axis.imshow(shares, cmap="YlOrRd", vmin=0, vmax=max(0.5, float(shares.max())), aspect="auto")
     interval = {}
@@ -262,22 +283,39 @@ def plot_theme_heatmap(
         interval = {(r.id, int(r.theme)): (r.low_5, r.high_95) for r in uncertainty.itertuples()}
     for (r, c), value in np.ndenumerate(shares):
         text = f"{value:.2f}"
+        low = None
         if (ids[r], c) in interval:
             low, high = interval[(ids[r], c)]
             text += f"\n[{low:.2f}–{high:.2f}]"
         axis.text(c, r, text, ha="center", va="center", fontsize=7, color="white" if value > 0.45 else "black")
+        if value >= present_share:
+            sure = low is None or low >= present_share
+            axis.add_patch(Rectangle((c - 0.47, r - 0.45), 0.94, 0.9, fill=False, edgecolor="#2c3e50",
+                                     linewidth=2.0 if sure else 1.2, linestyle="-" if sure else "--"))
     axis.set_xticks(range(len(labels)), [_wrap(label) for label in labels], fontsize=7.5)
-    axis.set_yticks(range(len(ids)), [f"{i} ({LANGUAGE_NAMES.get(l, l)})" for i, l in zip(ids, languages)], fontsize=7.5)
+    names = [article_name(i, t, l) for i, t, l in zip(ids, titles, languages)]
+    axis.set_yticks(range(len(ids)), names, fontsize=7.5)
     for tick, language in zip(axis.get_yticklabels(), languages):
         tick.set_color(LANGUAGE_COLOURS.get(language, "black"))
     axis.xaxis.tick_top()
     figure.colorbar(image, ax=axis, shrink=0.8, label="share of the article's tokens")
-    title = "Themes across articles (bootstrap 5–95% interval in brackets)"
-    figure.suptitle(title, fontsize=11)
+    figure.suptitle("Themes across articles (bootstrap 5–95% interval in brackets)", fontsize=11)
+    rule = (f"Bordered: the theme is present (share ≥ {present_share:.0%}, the rule of recurring_themes.csv); "
+            f"solid: its whole interval is ≥ {present_share:.0%} too; dashed: the interval reaches below, "
+            "so the data allow either answer.")
+    figure.text(0.5, 0.075 if warning else 0.035, rule, ha="center", va="bottom", fontsize=7.5, color="#2c3e50", wrap=True)
     if warning:
-        figure.text(0.5, 0.01, warning, ha="center", va="bottom", color="#c0392b", fontsize=8, weight="bold")
-    figure.tight_layout(rect=(0, 0.05 if warning else 0.02, 1, 0.97))
+        figure.text(0.5, 0.035, warning, ha="center", va="bottom", color="#c0392b", fontsize=8, weight="bold")
+    figure.tight_layout(rect=(0, 0.11 if warning else 0.07, 1, 0.97))
     return figure
+
+
+def article_name(article_id: str, title: str, language: str) -> str:
+    """How a figure names an article: its short id (the part before the first "_", which
+    for files is the file name), its short title and its language."""
+    short_id = article_id.split("_")[0] if "_" in article_id else article_id[:16]
+    name = f"{short_id} {title}".strip() if title and title != short_id else short_id
+    return f"{name} ({LANGUAGE_NAMES.get(language, language)})"
 
 
 def _weighted_mean(rows: np.ndarray, weights: np.ndarray) -> np.ndarray:
@@ -312,6 +350,10 @@ def plot_theme_prevalence(article_themes: pd.DataFrame, labels: Sequence[str], *
     return figure
 
 
+#: Where along an edge of the co-occurrence network its count is written (0: one end).
+EDGE_LABEL_AT = 0.3
+
+
 @styled
 def plot_theme_cooccurrence(document_topics: pd.DataFrame, labels: Sequence[str], *, threshold: float = 0.2) -> Figure:
     """Network of themes: nodes sized by prevalence, edges by how often two themes share a unit.
@@ -332,8 +374,12 @@ def plot_theme_cooccurrence(document_topics: pd.DataFrame, labels: Sequence[str]
         for j in range(i + 1, k):
             if counts[i, j]:
                 axis.plot(*xy[[i, j]].T, color="#7f8c8d", linewidth=0.5 + 6 * counts[i, j] / top, alpha=0.6, zorder=1)
-                middle = xy[[i, j]].mean(axis=0)
-                axis.text(*middle, str(counts[i, j]), fontsize=7, color="#555555", ha="center", va="center", zorder=3)
+                # Not at the middle, where every chord of the ring crosses the others: a third
+                # of the way from one end, so the labels of one node's edges fan out with them.
+                start, end = (i, j) if (i + j) % 2 else (j, i)
+                at = xy[start] + EDGE_LABEL_AT * (xy[end] - xy[start])
+                axis.text(*at, str(counts[i, j]), fontsize=7, color="#555555", ha="center", va="center", zorder=3,
+                          bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.85})
     prevalence = shares.mean(axis=0)
     axis.scatter(*xy.T, s=4000 * prevalence, color=_colours(k), zorder=2, edgecolor="white")
     for i, label in enumerate(labels):
@@ -352,8 +398,11 @@ def plot_theme_cooccurrence(document_topics: pd.DataFrame, labels: Sequence[str]
 
 
 @styled
-def plot_themes_over_time(article_themes: pd.DataFrame, labels: Sequence[str], *, frequency: str = "MS") -> Figure:
-    """Theme shares of dated articles over time: monthly means for an archive, points for a few articles."""
+def plot_themes_over_time(
+    article_themes: pd.DataFrame, labels: Sequence[str], *, frequency: str = "MS", uncertainty: pd.DataFrame | None = None
+) -> Figure:
+    """Theme shares of dated articles over time: monthly means for an archive; for a few
+    articles, one point each with its bootstrap 5-95% interval (``uncertainty``) and no line."""
     dated = article_themes[article_themes.date.fillna("").astype(str).str.len() > 0].copy()
     figure = Figure(figsize=(11, 4.2))
     axis = figure.subplots()
@@ -366,13 +415,36 @@ def plot_themes_over_time(article_themes: pd.DataFrame, labels: Sequence[str], *
     few = dated.date.nunique() < 12
     series = dated.set_index("date")[columns].sort_index() if few else dated.set_index("date")[columns].resample(frequency).mean().dropna()
     for column, label, colour in zip(columns, labels, _colours(len(columns))):
-        axis.plot(series.index, series[column], marker="o" if few else None, linewidth=1.2, color=colour, label=_wrap(label, 40))
-    axis.set_ylabel("share of tokens" + ("" if few else " (monthly mean)"))
-    axis.set_title(f"Themes over time ({len(dated)} dated articles)")
+        if few:
+            # A handful of dated articles is no series: each is a point, and no line joins
+            # them (a line through three articles would draw a trend nobody measured).
+            axis.scatter(series.index, series[column], s=28, color=colour, label=_wrap(label, 40), zorder=3)
+            if uncertainty is not None and not uncertainty.empty:
+                theme = int(column.removeprefix("theme_"))
+                bounds = uncertainty[uncertainty.theme == theme].set_index("id")
+                known = dated.sort_values("date")
+                known = known[known.id.isin(bounds.index)]
+                low = bounds.loc[known.id, "low_5"].to_numpy()
+                high = bounds.loc[known.id, "high_95"].to_numpy()
+                values = known[column].to_numpy()
+                axis.errorbar(known.date, values, yerr=[np.maximum(values - low, 0), np.maximum(high - values, 0)],
+                              fmt="none", ecolor=colour, elinewidth=1, capsize=3, alpha=0.7, zorder=2)
+        else:
+            axis.plot(series.index, series[column], linewidth=1.2, color=colour, label=_wrap(label, 40))
+    axis.set_ylabel("share of tokens" + (" (one point per article, 5–95% interval)" if few else " (monthly mean)"))
+    title = f"Themes over time ({len(dated)} dated articles"
+    axis.set_title(title + (": too few dates for a trend, points only)" if few else ")"))
     axis.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
     figure.autofmt_xdate()
     figure.tight_layout(rect=(0, 0.02, 1, 1))
     return figure
+
+
+def _wrap_words(text: str, width: int) -> str:
+    """``text`` broken into lines of at most ``width`` characters at spaces."""
+    import textwrap
+
+    return "\n".join(textwrap.wrap(text, width)) or text
 
 
 def _wrap(label: str, width: int = 18) -> str:

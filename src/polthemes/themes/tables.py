@@ -16,6 +16,7 @@ from polthemes.modelling.backends import TopicModel, top_terms_per_topic
 from polthemes.modelling.features import BagOfWords, bag_of_words, distinctive_terms, document_similarity
 from polthemes.modelling.matching import align_topics, match_topics
 from polthemes.text.pipeline import TokenizedCorpus
+from polthemes.themes.labels import frex_scores, frex_top_terms
 
 #: Above this many articles the article-similarity table is left empty.
 MAX_SIMILARITY_ARTICLES = 500
@@ -36,16 +37,23 @@ def topic_terms_table(
     order: Sequence[int] | None = None,
 ) -> pd.DataFrame:
     """Long table: theme, label, rank, term, bilingual label, weight; the ``n`` top terms of
-    each topic of ``topic_terms`` (topics x terms). Theme ``i`` is topic ``order[i]``."""
+    each topic of ``topic_terms`` (topics x terms), and beside them, rank for rank, the
+    topic's top terms by FREX (``frex_term``, ``frex_term_label``, ``frex``; see
+    :func:`polthemes.themes.labels.frex_scores`), as stm's ``labelTopics`` prints both.
+    Theme ``i`` is topic ``order[i]``."""
     order = list(range(len(topic_terms))) if order is None else order
     top = top_terms_per_topic(topic_terms, vocabulary, n)
+    frex = frex_scores(topic_terms)
+    top_frex = frex_top_terms(topic_terms, vocabulary, n)
     column = {term: j for j, term in enumerate(vocabulary)}
     rows = []
     for theme, topic in enumerate(order):
-        for rank, term in enumerate(top[topic], start=1):
+        for rank, (term, frex_term) in enumerate(zip(top[topic], top_frex[topic]), start=1):
             weight = topic_terms[topic, column[term]]
             rows.append({"theme": theme, "label": labels[theme], "rank": rank, "term": term,
-                         "term_label": tokens.label(term), "weight": round(float(weight), 6)})
+                         "term_label": tokens.label(term), "weight": round(float(weight), 6),
+                         "frex_term": frex_term, "frex_term_label": tokens.label(frex_term),
+                         "frex": round(float(frex[topic, column[frex_term]]), 6)})
     return pd.DataFrame(rows)
 
 
@@ -66,11 +74,17 @@ def document_topics_table(
     return frame
 
 
-def article_themes_table(shares: np.ndarray, ids: Sequence[str], facts: Mapping[str, tuple[str, str, str]]) -> pd.DataFrame:
-    """One row per article: id, language, date, source (``facts`` by id), then its theme shares."""
+#: What :func:`article_themes_table` says of each article, in this order, besides its id.
+ARTICLE_FACTS = ("language", "date", "source", "title")
+
+
+def article_themes_table(shares: np.ndarray, ids: Sequence[str], facts: Mapping[str, Sequence[str]]) -> pd.DataFrame:
+    """One row per article: id, language, date, source, title (``facts`` by id, in the order
+    of :data:`ARTICLE_FACTS`; the title is :attr:`~polthemes.corpus.records.Article.short_title`,
+    what figures name the article by), then its theme shares."""
     frame = pd.DataFrame(np.round(shares, 6), columns=theme_columns(shares.shape[1]))
-    for position, (name, index) in enumerate((("language", 0), ("date", 1), ("source", 2))):
-        frame.insert(position, name, [facts[i][index] for i in ids])
+    for position, name in enumerate(ARTICLE_FACTS):
+        frame.insert(position, name, [facts[i][position] for i in ids])
     frame.insert(0, "id", list(ids))
     return frame
 

@@ -69,12 +69,44 @@ def intertopic_map_html(results: Results, *, title: str = "") -> str:
     assets = resources.files("pyLDAvis").joinpath("js")
     for key in ("d3", "ldavis"):
         code = assets.joinpath(_ASSETS[key]).read_text(encoding="utf-8")
+        if key == "ldavis":
+            code = zero_based_topics(code)
         html = html.replace(f'<script type="text/javascript" src="{_PLACEHOLDERS[key]}"></script>', f'<script type="text/javascript">\n{code}\n</script>')
     css = assets.joinpath(_ASSETS["css"]).read_text(encoding="utf-8")
     html = html.replace(f'<link rel="stylesheet" type="text/css" href="{_PLACEHOLDERS["css"]}">', f"<style>\n{css}\n</style>")
     title = html_text.escape(title)
     heading = f"<h3 style=\"font-family:sans-serif\">{title}</h3>\n" if title else ""
     return f'<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>{title or "intertopic map"}</title></head>\n<body>\n{heading}{html}\n</body></html>\n'
+
+
+#: LDAvis numbers topics from 1 and takes 0 for "no topic selected"; the project numbers
+#: themes from 0. These edits of its page script make -1 (an empty box) "none", so theme 0
+#: can be selected, typed and stepped to, and "Next Topic" stops at the last theme, K - 1.
+#: Each edit must apply exactly as often as listed: another LDAvis version fails loudly.
+ZERO_BASED_TOPIC_EDITS = (
+    ("topic: 0,", "topic: -1,", 1),
+    ("vis_state.topic > 0", "vis_state.topic >= 0", 7),
+    ('topicInput.max = K;', 'topicInput.max = K - 1;', 1),
+    ('topicInput.value = "0"; // a value of 0 indicates no topic is selected', 'topicInput.value = ""; // empty: no topic selected', 1),
+    ("Math.min(K, +value_old + 1).toFixed(0)", '(value_old === "" ? 0 : Math.min(K - 1, +value_old + 1)).toFixed(0)', 1),
+    ("Math.max(0, +value_old - 1).toFixed(0)", '(value_old === "" ? 0 : Math.max(0, +value_old - 1)).toFixed(0)', 1),
+    ("if (!isNaN(value_new) && value_new > 0) {", 'if (value_new !== "" && !isNaN(value_new) && value_new >= 0) {', 1),
+    ("value_new = Math.min(K, Math.max(1, value_new));", "value_new = Math.min(K - 1, Math.max(0, Math.round(value_new)));", 1),
+    ("Math.round(Math.min(K, Math.max(0, vis_state.topic)))", "Math.round(Math.min(K - 1, Math.max(-1, vis_state.topic)))", 1),
+    ("document.getElementById(topicID).value = vis_state.topic = 0;",
+     'vis_state.topic = -1;\n            document.getElementById(topicID).value = "";', 1),
+)
+
+
+def zero_based_topics(code: str) -> str:
+    """LDAvis' page script with :data:`ZERO_BASED_TOPIC_EDITS` applied (see there)."""
+    for old, new, count in ZERO_BASED_TOPIC_EDITS:
+        found = code.count(old)
+        if found != count:
+            raise RuntimeError(f"pyLDAvis' ldavis script has {found} copies of {old!r}, expected {count}: "
+                               "this pyLDAvis version is not the one the intertopic map was adapted to")
+        code = code.replace(old, new)
+    return code
 
 
 def script_safe_json(data: str) -> str:

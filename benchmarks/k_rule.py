@@ -58,14 +58,38 @@ def main() -> None:
 
     execution = resolve_execution(args.workers, cache=True)
     started = time.perf_counter()
+    # A part not run now keeps its section from the file as it was: --only re-measures
+    # some parts without losing the others (each section says when it was measured).
+    earlier = earlier_sections(args.out)
     sections: list[str] = []
     for part in PARTS:
         if part in args.only:
             clock = time.perf_counter()
             lines = {"seeds": seeds_part, "bbc": bbc_part, "dev": dev_part, "planted": planted_part}[part](execution, args)
-            sections += lines + [f"", f"({part}: {time.perf_counter() - clock:.0f} s)", ""]
+            sections += lines + ["", f"({part}: {time.perf_counter() - clock:.0f} s, measured {datetime.now(timezone.utc):%Y-%m-%d})", ""]
             print(f"{part} done in {time.perf_counter() - clock:.0f} s", file=sys.stderr, flush=True)
+        elif part in earlier:
+            sections += earlier[part]
     write(sections, args, time.perf_counter() - started)
+
+
+def earlier_sections(path: Path) -> dict[str, list[str]]:
+    """The sections of an earlier result file, by part: each ends with its "(part: N s ...)" line."""
+    import re
+
+    if not path.exists():
+        return {}
+    lines = path.read_text(encoding="utf-8").splitlines()
+    start = next((i for i, line in enumerate(lines) if line.startswith("## ")), len(lines))
+    sections, current = {}, []
+    for line in lines[start:]:
+        current.append(line)
+        if match := re.fullmatch(r"\((seeds|bbc|dev|planted): \d+ s.*\)", line):
+            sections[match[1]] = current + [""]
+            current = []
+        elif not line and not current[:-1]:
+            current = []  # blank lines between sections
+    return sections
 
 
 def _settings(**changes):

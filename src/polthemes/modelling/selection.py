@@ -14,8 +14,8 @@ pair of chains matched one to one (Hungarian) and their top-10 term overlap aver
 Why this rule (:data:`SELECTION_RULE`; the evidence is in ``benchmarks/results/k_rule.md``):
 stability is the test a reviewer's question asks for (Greene, O'Callaghan & Cunningham 2014
 chose K by it, on BBC News among others). On BBC News (five labels) the default chains agree
-on 80% of top terms at K = 5 and on at most 73% at any other K from 3 to 10; at K = 2 they
-agree on 88%, a split of the news into two halves, which is why a floor (:func:`k_floor`)
+on 79% of top terms at K = 5 and on at most 65% from 6 to 10; at K = 2, 3 and 4 on 76-84%,
+coarser splits of the news, which is why a floor (:func:`k_floor`)
 keeps a corpus of many documents from being summarised by two or three themes whatever the
 measures say. The floor counts the documents the model fits (articles, or paragraphs when
 a small corpus is modelled by paragraph): on the five seed articles, 42 paragraphs, the

@@ -11,7 +11,7 @@ import pytest
 
 from polthemes.text.cedict import load_cedict
 from polthemes.text.chinese import ChineseTokenizer, is_function_word
-from polthemes.text.concepts import DICTIONARY, STOPWORD, ConceptMapper
+from polthemes.text.concepts import DICTIONARY, GLOSSARY, STOPWORD, ConceptMapper
 from polthemes.text.english import EnglishTokenizer, abbreviation_pattern
 from polthemes.text.glossary import Glossary
 from polthemes.text.pipeline import TokenPipeline
@@ -163,9 +163,27 @@ def test_accented_letters_keep_their_word(english):
 
 
 def test_a_multiword_sense_is_chosen_on_the_evidence_of_its_words(english):
-    # 资金 "funds; capital": with English evidence for "fund" it is fund. 人数 "number of
-    # people" keeps its two-word sense: the joined number_people never occurs in English,
-    # but its words do, and a sense of several words is judged by its rarest word.
-    mapper = ConceptMapper(EMPTY_GLOSSARY, english, load_cedict(), {"number": 5, "people": 9, "fund": 3, "capital": 1})
-    assert chinese_terms(mapper, "资金") == english_terms(mapper, english, "funds")
+    # 一族 "social group; subculture; family": the joined social_group never occurs in English
+    # text, but its words do; judged by its rarest word (4) it beats "family" (2). Judged as a
+    # joined term it had no evidence at all, and "family" won.
+    mapper = ConceptMapper(EMPTY_GLOSSARY, english, load_cedict(), {"social": 6, "group": 4, "family": 2, "subculture": 1})
+    assert chinese_terms(mapper, "一族") == english_terms(mapper, english, "social group")
+    # 人数 "number of people" keeps its two words, as the translation has them.
     assert chinese_terms(mapper, "人数") == english_terms(mapper, english, "number of people")
+
+
+@pytest.mark.parametrize(("word", "name"), [("汉朝", "Han"), ("宋朝", "Song"), ("毛泽东", "Mao Zedong")])
+def test_a_life_span_marks_a_person_or_an_era_named_by_its_pinyin(mapper, english, word, name):
+    # 汉朝 "Han Dynasty (206 BC-220 AD)": the leading word that spells the first syllable is the
+    # name, not the last word as for a foreign person ("Dynasty" would merge every dynasty).
+    assert chinese_terms(mapper, word) == english_terms(mapper, english, name)
+
+
+def test_a_name_never_reaches_a_glossary_concept_through_an_english_word(english):
+    from polthemes.text.glossary import Concept
+
+    renminbi = Concept("renminbi", ("renminbi", "yuan"), ("人民币",), "China's currency")
+    glossary = Glossary({"renminbi": renminbi}, by_chinese={"人民币": "renminbi"}, by_english={"renminbi": "renminbi", "yuan": "renminbi"})
+    mapper = ConceptMapper(glossary, english, load_cedict())
+    assert mapper.map_chinese("人民币") == (("renminbi", GLOSSARY),)
+    assert mapper.map_chinese("元朝")[0][0] != "renminbi"  # the Yuan dynasty is not the currency

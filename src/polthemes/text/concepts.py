@@ -98,6 +98,8 @@ class ConceptMapper:
         #: :func:`polthemes.text.chinese.is_function_word`).
         self.chinese_function_word = chinese_function_word or (lambda word: False)
         self._chinese_cache: dict[str, tuple[tuple[str, str], ...]] = {}
+        #: (headword, term) pairs whose term is a proper noun's name (see :meth:`_as_concept`).
+        self._name_glosses: set[tuple[str, str]] = set()
         #: Chinese word -> the English gloss chosen for it: a term's label shows the gloss of
         #: its commonest Chinese word (产业 "industry"), not of whichever word of the same
         #: stem was mapped first (实干 "industriously").
@@ -229,7 +231,9 @@ class ConceptMapper:
         return self._as_concept(single[0] if single else candidates[0], word)
 
     def _as_concept(self, term: str, word: str) -> tuple[str, str]:
-        concept = self._english_concepts.get(term)
+        # A name reaches a glossary concept by its Chinese form only, never by sharing an
+        # English word with one: 元朝 "Yuan dynasty" is not the currency "yuan" (renminbi).
+        concept = None if (word, term) in self._name_glosses else self._english_concepts.get(term)
         if concept:
             return concept, GLOSSARY
         stem = stem_key(term)
@@ -284,7 +288,9 @@ class ConceptMapper:
                 # A name's sense describes it ("Zhejiang province in east China, abbr. 浙");
                 # the name itself is the translation, as English text refers to it.
                 spoken = spoken_name(name[0].split(), entry.pinyin, is_person=bool(_LIFESPAN.search(sense)))
-                tiered.append((sense_tier, PHRASE_JOINER.join(word.lower() for word in spoken)))
+                term = PHRASE_JOINER.join(word.lower() for word in spoken)
+                self._name_glosses.add((entry.simplified, term))
+                tiered.append((sense_tier, term))
                 continue
             # Parentheticals go first: their commas ("scene (of a crime, accident etc)") are
             # not sense boundaries. A leading "(fig.)" is read before it goes.
@@ -323,13 +329,17 @@ def spoken_name(words: list[str], pinyin: str, *, is_person: bool = False) -> li
 
     A name that transliterates the headword is the words that spell its pinyin (宁夏
     "Ningxia Hui Autonomous Region" is "Ningxia": 宁夏 does not say "autonomous region";
-    习近平 "Xi Jinping" stays whole); a foreign person's name, which does not, is its last
-    word, the family name a news report uses (特朗普 "Donald Trump" -> "Trump"); any other
-    name stays as CC-CEDICT gives it (香港 "Hong Kong").
+    习近平 "Xi Jinping" stays whole). A sense with a life span is a person, or an era: its
+    leading words that spell the first syllables are the name (汉朝 "Han Dynasty (206
+    BC-220 AD)" is "Han"), and a foreign person's name, which spells none of them, is its
+    last word, the family name a news report uses (特朗普 "Donald Trump" -> "Trump"). Any
+    other name stays as CC-CEDICT gives it (香港 "Hong Kong").
     """
-    syllables = re.sub(r"[\d\s:·-]", "", pinyin).lower()
+    syllables = [re.sub(r"[\d:·-]", "", syllable).lower() for syllable in pinyin.split()]
+    spelled = "".join(syllables)
+    prefixes = {"".join(syllables[:m]) for m in range(1, len(syllables) + 1)} if is_person else {spelled}
     for n in range(len(words), 0, -1):
-        if "".join(words[:n]).lower().replace("-", "") == syllables:
+        if "".join(words[:n]).lower().replace("-", "") in prefixes:
             return words[:n]
     return words[-1:] if is_person and len(words) > 1 else words
 

@@ -37,6 +37,8 @@ MIN_WORD_LENGTH = 2
 #: Longest curated multiword expression, in words.
 MAX_MULTIWORD_WORDS = 8
 PHRASE_JOINER = "_"
+#: Combining accents left by NFKD decomposition ("Ü" -> "U" + U+0308).
+_COMBINING_MARK = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 #: Contractions, written out before the apostrophe splits words: "won't" -> "will not",
 #: "haven't" -> "have not" (else "haven" and "doesn" would be content words).
 _CONTRACTIONS = ((re.compile(r"\bwon't\b"), "will not"), (re.compile(r"\bcan't\b"), "can not"), (re.compile(r"n't\b"), " not"))
@@ -204,7 +206,7 @@ def without_accents(text: str) -> str:
     pattern is ASCII, and would otherwise cut a word at every accented letter ("r", "mqi")."""
     if text.isascii():
         return text
-    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    return _COMBINING_MARK.sub("", unicodedata.normalize("NFKD", text))
 
 
 def default_abbreviations() -> dict[str, str]:

@@ -37,7 +37,8 @@ def test_heatmap_shows_every_seed_article_on_shared_bilingual_themes(seed_result
     assert len(table) == len(SEED_IDS)
     rows = [t.get_text() for t in figure.axes[0].get_yticklabels()]
     for row, article in zip(rows, table.itertuples()):
-        assert row.startswith(article.id.split("_")[0] + " "), row
+        assert row.startswith(article.id.split("_")[0] + " "), row  # the seeds' content hash is left out
+        assert article.id.split("_")[1] not in row
         assert article.title and article.title[:8] in row, (row, article.title)
         assert row.endswith({"en": "(English)", "zh": "(Chinese)"}[article.language]), row
     assert any("·" in label and any("\u4e00" <= c <= "\u9fff" for c in label) and any(c.isascii() and c.isalpha() for c in label)
@@ -105,3 +106,10 @@ def test_three_dated_articles_are_points_with_intervals_never_a_line(seed_result
     dated = (seed_result.tables["article_themes"].date.astype(str).str.len() > 0).sum()
     assert 0 < dated < 12
     assert sum(len(c.get_offsets()) for c in axis.collections if c.get_offsets().size) >= dated * len(seed_result.labels)
+
+
+def test_a_figure_names_a_users_file_by_its_name_without_folder():
+    from polthemes.report.plots import article_name
+
+    assert article_name("reports/report_2023_01", "", "zh") == "report_2023_01 (Chinese)"
+    assert article_name("000_b5b58f93a4d00913", "Title", "en") == "000 Title (English)"

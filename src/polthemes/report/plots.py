@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 from collections.abc import Callable, Sequence
 
 import matplotlib
@@ -300,9 +301,9 @@ def plot_theme_heatmap(
     axis.xaxis.tick_top()
     figure.colorbar(image, ax=axis, shrink=0.8, label="share of the article's tokens")
     figure.suptitle("Themes across articles (bootstrap 5–95% interval in brackets)", fontsize=11)
-    rule = (f"Bordered: the theme is present (share ≥ {present_share:.0%}, the rule of recurring_themes.csv); "
-            f"solid: its whole interval is ≥ {present_share:.0%} too; dashed: the interval reaches below, "
-            "so the data allow either answer.")
+    rule = f"Bordered: the theme is present (share ≥ {present_share:.0%}, the rule of recurring_themes.csv); " + (
+        f"solid: its whole interval is ≥ {present_share:.0%} too; dashed: the interval reaches below, "
+        "so the data allow either answer." if interval else "this run has no bootstrap intervals to say how sure that is.")
     figure.text(0.5, 0.075 if warning else 0.035, rule, ha="center", va="bottom", fontsize=7.5, color="#2c3e50", wrap=True)
     if warning:
         figure.text(0.5, 0.035, warning, ha="center", va="bottom", color="#c0392b", fontsize=8, weight="bold")
@@ -311,11 +312,18 @@ def plot_theme_heatmap(
 
 
 def article_name(article_id: str, title: str, language: str) -> str:
-    """How a figure names an article: its short id (the part before the first "_", which
-    for files is the file name), its short title and its language."""
-    short_id = article_id.split("_")[0] if "_" in article_id else article_id[:16]
+    """How a figure names an article: its id (a file's name, without its folder and without a
+    trailing content hash such as the seeds' ``_b5b58f93a4d00913``, cut to 24 columns), its
+    short title and its language."""
+    from polthemes.corpus.records import shorten_to_width
+
+    short_id = shorten_to_width(_HASH_SUFFIX.sub("", article_id.rsplit("/", 1)[-1]) or article_id, 24)
     name = f"{short_id} {title}".strip() if title and title != short_id else short_id
     return f"{name} ({LANGUAGE_NAMES.get(language, language)})"
+
+
+#: A trailing content hash in an article id: it tells a reader nothing.
+_HASH_SUFFIX = re.compile(r"_[0-9a-f]{8,}$")
 
 
 def _weighted_mean(rows: np.ndarray, weights: np.ndarray) -> np.ndarray:

@@ -408,26 +408,37 @@ def test_two_concurrent_fits_on_one_out_both_succeed(tmp_path, references):
 
 
 def _death_signal_and_sigterm_handler():
-    import ctypes
     import signal
 
-    value = ctypes.c_int()
-    ctypes.CDLL(None).prctl(2, ctypes.byref(value), 0, 0, 0)  # PR_GET_PDEATHSIG
-    return value.value, signal.getsignal(signal.SIGTERM)
+    from polthemes.execution import death_signal
+
+    return death_signal(), signal.getsignal(signal.SIGTERM)
 
 
 def test_pool_workers_die_with_their_parent(monkeypatch):
     """Every forked pool asks the kernel to SIGKILL its workers when the parent dies, and its
     workers do not inherit the parent's SIGTERM handler (``Pool.terminate`` must stop them)."""
+    import ctypes
     import signal
 
     from polthemes.execution import fork_pool
 
+    from polthemes.execution import death_signal
+
+    # A worker must look nothing up in libc: ``dlopen``/``dlsym`` take the loader's lock,
+    # which another thread of the parent may hold at the fork (the child would wait for ever).
+    death_signal()  # the parent has looked prctl up
+    def no_dlopen_here(*args, **kwargs):
+        raise OSError("dlopen called in a forked worker")
+
+    monkeypatch.setattr(ctypes, "CDLL", no_dlopen_here)
     previous = signal.signal(signal.SIGTERM, lambda *a: None)
     try:
         pool = fork_pool(2)
         try:
-            assert pool.apply(_death_signal_and_sigterm_handler) == (signal.SIGKILL, signal.SIG_DFL)
+            # A worker that deadlocks must fail the test, not hang the suite.
+            answer = pool.apply_async(_death_signal_and_sigterm_handler).get(timeout=60)
+            assert answer == (signal.SIGKILL, signal.SIG_DFL)
         finally:
             pool.terminate()
             pool.join()

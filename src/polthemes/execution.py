@@ -65,9 +65,15 @@ def fork_pool(workers: int, *, initializer=None, initargs=(), **pool_arguments) 
     parent installed (the command line's turns SIGTERM into an exception). The kernel sends
     the signal when the *thread* that forked the worker ends: pools here are created by the
     thread that uses them and terminated before it ends.
+
+    A forked child holds only the thread that forked it, and any lock another thread held at
+    that moment stays locked for ever. So a worker's first step must take no lock the parent's
+    other threads may hold: ``prctl`` is looked up here, in the parent (``dlopen`` and
+    ``dlsym`` take the dynamic loader's lock), and the child only calls it.
     """
     if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         return None
+    _libc_prctl()  # resolved before the fork, never in a child
     return multiprocessing.get_context("fork").Pool(
         workers, initializer=_start_worker, initargs=(os.getpid(), initializer, initargs), **pool_arguments
     )
@@ -88,16 +94,43 @@ def _start_worker(parent: int, initializer, initargs) -> None:
         initializer(*initargs)
 
 
+#: ``prctl`` option: read back the signal set with :data:`_PR_SET_PDEATHSIG`.
+_PR_GET_PDEATHSIG = 2
+#: libc's ``prctl``, looked up once (see :func:`fork_pool`); ``False`` where there is none.
+_prctl = None
+
+
+def _libc_prctl():
+    """libc's ``prctl`` function, or ``None`` off Linux; looked up on the first call only."""
+    global _prctl
+    if _prctl is None:
+        _prctl = False
+        if sys.platform.startswith("linux"):
+            try:
+                _prctl = ctypes.CDLL(None, use_errno=True).prctl
+            except (OSError, AttributeError):
+                pass
+    return _prctl or None
+
+
 def die_with_parent(parent: int) -> None:
     """Have this process killed when its parent ``parent`` dies (Linux; elsewhere only the
     check), and exit at once if it is gone already."""
-    if sys.platform.startswith("linux"):
-        try:
-            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
-        except (OSError, AttributeError):
-            pass
+    prctl = _libc_prctl()
+    if prctl is not None:
+        prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
     if os.getppid() != parent:
         os._exit(1)
+
+
+def death_signal() -> int:
+    """The signal this process gets when its parent dies (0: none, or not on Linux)."""
+    prctl = _libc_prctl()
+    if prctl is None:
+        return 0
+    value = ctypes.c_int()
+    prctl(_PR_GET_PDEATHSIG, ctypes.byref(value), 0, 0, 0)
+    return value.value
 
 
 #: Test hook: ``POLTHEMES_TEST_PAUSE_AT=PHASE`` makes a run pause at that phase.

@@ -215,3 +215,41 @@ def analyse_corpus(
     if sample:
         articles = sample_articles(articles, sample, seed=settings.seed)
     return run_analysis(articles, settings, corpus_name=corpus_name(path), **resolve_execution(workers, cache))
+
+
+def named_themes(
+    corpus: str | Path | None = None,
+    out_dir: str | Path | None = None,
+    *,
+    themes: str | Path | None = None,
+    settings: AnalysisSettings | None = None,
+    n_free: int | None = None,
+    n_chains: int | None = None,
+    period: str = "month",
+    sample: int | None = None,
+    workers: int | None = None,
+    cache: bool | str | Path = True,
+    read: Callable[[str | Path], CorpusReport] | None = None,
+):
+    """The named-theme analysis of ``corpus`` (default: the parameters file's): the themes of
+    ``themes`` (default ``resources/named_themes.tsv``) fitted keyword-assisted, each
+    article's share of each with an interval, the effect of language and source, prevalence
+    by ``period``; written to ``out_dir`` (default ``results/<corpus>-named/``) when given.
+
+    Returns a :class:`polthemes.engines.named.NamedThemeRun` (tables, fit, manifest).
+    """
+    from polthemes.engines.named import run_named_themes
+
+    params = load_params()
+    target = Path(corpus) if corpus is not None else params.corpus
+    settings = settings or params.settings
+    name = corpus_name(target)
+    if out_dir is None:
+        out_dir = RESULTS_DIR / f"{Path(params.results).name if target.resolve() == params.corpus.resolve() else name}-named"
+    check_results_folder(out_dir, corpus=target)
+    report = (read or read_corpus)(target)
+    articles = report.articles
+    if sample:
+        articles = sample_articles(articles, sample, seed=settings.seed)
+    return run_named_themes(articles, settings, out_dir, corpus_name=name, themes=themes, n_free=n_free, n_chains=n_chains,
+                            period=period, **resolve_execution(workers, cache))

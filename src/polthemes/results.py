@@ -46,7 +46,8 @@ UNIT_LENGTHS = "unit_lengths.npy"
 UNIT_TOPICS = "unit_topics.npy"
 #: Columns read as text whatever they hold (an id of digits, a date, an empty label stay as written).
 TEXT_COLUMNS = ("id", "language", "date", "source", "label", "term", "term_label", "frex_term", "frex_term_label", "title", "text",
-                "backend", "mapping")
+                "backend", "mapping", "name", "status", "concepts", "seeds_in_corpus", "top_terms", "covariate", "level",
+                "reference", "period", "note")
 
 
 @dataclass
@@ -264,13 +265,8 @@ def load_results(folder: str | Path) -> Results:
     results folder or a file in it cannot be read.
     """
     folder = Path(folder)
-    if not folder.is_dir():
-        raise ResultsFolderError(f"{folder}: no such results folder (run `polthemes fit` or `make results` first)")
-    if not is_results_folder(folder):
-        raise ResultsFolderError(f"{folder}: is not a results folder polthemes wrote")
+    tables, record = load_tables(folder)
     try:
-        record = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-        tables = {path.stem: _read_table(path) for path in sorted(folder.glob("*.csv"))}
         theme_terms = np.load(folder / THEME_TERMS, allow_pickle=False)
         lengths, unit_topics = (np.load(folder / name, allow_pickle=False) if (folder / name).is_file() else None
                                 for name in (UNIT_LENGTHS, UNIT_TOPICS))
@@ -292,6 +288,23 @@ def load_results(folder: str | Path) -> Results:
         unit_topics=unit_topics,
         folder=folder,
     )
+
+
+def load_tables(folder: str | Path) -> tuple[dict[str, pd.DataFrame], dict]:
+    """Every table of a folder polthemes wrote, by name, and its manifest; a folder that is
+    not one, or a file that cannot be read, is a :class:`ResultsFolderError` naming it."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise ResultsFolderError(f"{folder}: no such results folder (run `polthemes fit` or `make results` first)")
+    if not is_results_folder(folder):
+        raise ResultsFolderError(f"{folder}: is not a results folder polthemes wrote")
+    try:
+        record = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        tables = {path.stem: _read_table(path) for path in sorted(folder.glob("*.csv"))}
+    except (OSError, ValueError) as error:
+        where = getattr(error, "filename", None) or folder
+        raise ResultsFolderError(f"{where}: cannot be read as part of a results folder ({error})") from None
+    return tables, record
 
 
 def _read_table(path: Path) -> pd.DataFrame:

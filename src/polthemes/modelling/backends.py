@@ -181,6 +181,7 @@ class TomotopyLDA(TopicModel):
             if terms:
                 model.add_doc(terms)
                 rows.append(i)
+        self._before_training(model)
         history: list[float] = []
         window = self.window_iter // self.check_every
         tokens = max(1, int(bag.counts.sum()))
@@ -207,9 +208,16 @@ class TomotopyLDA(TopicModel):
         for k in range(self.n_topics):
             components[k, order] = model.get_topic_word_dist(k)
         document_topics = np.zeros((bag.n_documents, self.n_topics))
+        #: documents x topics: tokens the chain's last sweep assigned to each topic (the
+        #: Dirichlet posterior of a mixture is alpha plus these; polthemes.themes.effects).
+        self.document_topic_counts_ = np.zeros((bag.n_documents, self.n_topics))
         for row, document in zip(rows, model.docs):
             document_topics[row] = document.get_topic_dist()
+            self.document_topic_counts_[row] = np.bincount(np.asarray(document.topics), minlength=self.n_topics)
         return components, document_topics
+
+    def _before_training(self, model) -> None:
+        """A hook between adding the documents and the first sweep (priors go here)."""
 
     def __getstate__(self) -> dict:
         # A tomotopy model does not pickle; its own serialisation does (K sweeps fit in

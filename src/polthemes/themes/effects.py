@@ -21,6 +21,7 @@ reported as not supported.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -201,6 +202,16 @@ def prevalence_by_period(posterior: MixturePosterior, dates: pd.Series, labels: 
     return pd.DataFrame(rows)
 
 
+def period_start(name: str) -> pd.Timestamp:
+    """The first day of a period as :func:`prevalence_by_period` names it: ``2023``,
+    ``2023Q2`` or ``2023-04``."""
+    if re.fullmatch(r"\d{4}Q[1-4]", name):
+        return pd.Timestamp(int(name[:4]), 3 * int(name[-1]) - 2, 1)
+    if re.fullmatch(r"\d{4}", name):
+        return pd.Timestamp(int(name), 1, 1)
+    return pd.Timestamp(name)
+
+
 def _values_for(posterior: MixturePosterior, values: pd.Series) -> pd.Series:
     """``values`` (indexed by article id) in the posterior's article order; absent ids are missing."""
     if values.index.has_duplicates:
@@ -211,8 +222,10 @@ def _values_for(posterior: MixturePosterior, values: pd.Series) -> pd.Series:
 def _composition(posterior: MixturePosterior, keep: np.ndarray, design: np.ndarray, n_draws: int, seed: int) -> np.ndarray:
     """The method of composition: draws x coefficients x themes (see the module's docstring)."""
     n, p = design.shape
-    if n - p < 1:
-        raise EffectError(f"{n} articles for {p} coefficients: no degrees of freedom left to estimate an interval")
+    # With no residual degrees of freedom (three dated articles in three months) the
+    # regression's own error cannot be estimated: the draws then hold the model's uncertainty
+    # about the mixtures only, and the groups are too small to be called supported anyway.
+    residual_df = n - p
     gram_inverse = np.linalg.pinv(design.T @ design)
     root = np.linalg.cholesky(gram_inverse + 1e-12 * np.eye(p))
     projection = gram_inverse @ design.T
@@ -221,6 +234,6 @@ def _composition(posterior: MixturePosterior, keep: np.ndarray, design: np.ndarr
     for m, shares in enumerate(posterior.article_draws(n_draws, seed=seed)):
         y = shares[keep]
         beta = projection @ y
-        sigma = np.sqrt(((y - design @ beta) ** 2).sum(axis=0) / (n - p))
+        sigma = np.sqrt(((y - design @ beta) ** 2).sum(axis=0) / residual_df) if residual_df > 0 else np.zeros(posterior.n_themes)
         out[m] = beta + (root @ rng.standard_normal((p, posterior.n_themes))) * sigma
     return out

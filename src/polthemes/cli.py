@@ -85,6 +85,15 @@ the other backends, bootstrap the article-theme shares, and write every table (C
 model and a manifest (corpus hash, parameters, library versions) into the results folder.
 The same corpus and settings always give byte-identical tables."""
 
+_NAMED_HELP = """\
+Fit themes named before fitting (resources/named_themes.tsv, or --themes FILE: name, label,
+concepts), keyword-assisted beside --free free themes, in --chains seeded chains. A named
+theme's seeds are glossary concepts, so they count in both languages. Writes, with 95%
+intervals from the chains' posteriors (stm's method of composition): each article's share
+of each named theme; how much language and source change it (an effect the articles
+cannot support is marked so, with the reason); its prevalence by --period for dated
+articles. A named theme none of whose concepts occurs in the corpus is reported absent,
+not fitted. --figures DIR also draws the three named-theme figures."""
 
 _ALIGNMENT_HELP = """\
 How well the shared space joins the two languages, measured on a collection of document
@@ -202,6 +211,47 @@ def build_parser() -> argparse.ArgumentParser:
     alignment.add_argument("--no-baseline", action="store_true", help="leave out the naive CC-CEDICT mapping")
     _add_execution_arguments(alignment)
     alignment.set_defaults(handler=_alignment)
+
+    named = commands.add_parser(
+        "named",
+        help="named (seeded) themes: each article's share of each, effects of language and source, prevalence over time",
+        description=_NAMED_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    named.add_argument("corpus", nargs="?", default=None, metavar="CORPUS", help="folder or collection file (default: params.toml's, data/raw)")
+    named.add_argument("--themes", default=None, metavar="FILE",
+                       help="named-themes file (name, label, concepts; default: the shipped resources/named_themes.tsv)")
+    named.add_argument("--free", type=_count(0), default=None, metavar="N", help="free themes beside the named ones (default: 4)")
+    named.add_argument("--chains", type=_count(1), default=None, metavar="N", help="seeded chains pooled (default: 4)")
+    named.add_argument("--period", choices=("year", "quarter", "month"), default="month",
+                       help="periods of the prevalence over time (default: month)")
+    named.add_argument("--sample", type=_count(1), default=None, metavar="N", help="model a random sample of N articles (seeded)")
+    named.add_argument("--seed", type=int, default=None, help="first chain's seed (default: params.toml's)")
+    named.add_argument("--out", default=None, metavar="DIR", help="results folder (default: results/<corpus>-named/)")
+    named.add_argument("--figures", default=None, metavar="DIR", help="also draw the three named-theme figures into DIR")
+    _add_execution_arguments(named)
+    named.set_defaults(handler=_named)
+
+    validate = commands.add_parser(
+        "validate",
+        help="write a run's word- and topic-intrusion test as one offline HTML page, for readers to answer",
+        description="Write the word-intrusion and topic-intrusion test of a results folder (oolong's design) as one "
+                    "offline, bilingual HTML page. A reader answers it and presses Save answers; `polthemes score` "
+                    "scores the saved answers.csv. The answer key is drawn again from the results, never stored.",
+    )
+    validate.add_argument("results", nargs="?", default=None, metavar="RESULTS", help="results folder (default: params.toml's)")
+    validate.add_argument("--out", default=None, metavar="FILE", help="the page (default: figures/intrusion_test.html)")
+    validate.set_defaults(handler=_validate)
+
+    score = commands.add_parser(
+        "score",
+        help="score readers' answers to the intrusion test: precision per theme",
+        description="Score answers.csv files saved from the intrusion test page (one per reader) against the test "
+                    "drawn again from the results folder: the share of items whose intruder was found, per task and theme.",
+    )
+    score.add_argument("answers", nargs="+", metavar="ANSWERS", help="answers.csv files saved from the page")
+    score.add_argument("--results", default=None, metavar="DIR", help="results folder the page was written from (default: params.toml's)")
+    score.set_defaults(handler=_score)
 
     notebooks = commands.add_parser(
         "notebooks",
@@ -389,6 +439,57 @@ def _figures(args: argparse.Namespace) -> int:
         )
     for path in written:
         print(f"wrote {path}")
+    return 0
+
+
+def _named(args: argparse.Namespace) -> int:
+    from polthemes.jobs import named_theme_figures, named_themes
+
+    execution = _execution(args)
+    params = load_params()
+    settings = replace(params.settings, seed=args.seed) if args.seed is not None else params.settings
+    started = time.perf_counter()
+    run = named_themes(args.corpus, args.out, themes=args.themes, settings=settings, n_free=args.free, n_chains=args.chains,
+                       period=args.period, sample=args.sample, workers=execution["workers"], cache=execution["cache_dir"] or False,
+                       read=_read_reported)
+    overview = run.tables["named_themes"]
+    for _, row in overview.iterrows():
+        if row.status == "fitted":
+            print(f"{row['name']:<26} mean share {row.mean_share:.3f} [{row.lower:.3f}, {row.upper:.3f}]  "
+                  f"({int(row.seed_tokens)} seed tokens: {row.seeds_in_corpus}"
+                  + ("; weak evidence, see named_themes.csv" if row.evidence == "weak" else "") + ")")
+        else:
+            print(f"{row['name']:<26} {row.status}")
+    effects = run.tables["named_theme_effects"]
+    for note in dict.fromkeys(effects.note.fillna("")):
+        if note:
+            print(f"note: {note}")
+    if args.figures:
+        for path in named_theme_figures(run, args.figures):
+            print(f"wrote {path}")
+    print(f"wrote {run.folder}/ in {time.perf_counter() - started:.1f} s ({_timings(run.timings_s)})", file=sys.stderr)
+    return 0
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from polthemes.jobs import write_validation_page
+    from polthemes.results import load_results
+
+    results = load_results(args.results or load_params().results)
+    page = Path(args.out) if args.out else FIGURES_DIR / "intrusion_test.html"
+    print(f"wrote {write_validation_page(results, page)}")
+    return 0
+
+
+def _score(args: argparse.Namespace) -> int:
+    from polthemes.evaluation.intrusion import intrusion_test_of, run_id, score_intrusion
+    from polthemes.results import load_results
+
+    results = load_results(args.results or load_params().results)
+    table = score_intrusion(args.answers, intrusion_test_of(results), run=run_id(results))
+    labels = results.labels
+    table.insert(2, "label", [labels[t] for t in table.theme])
+    print(table.to_string(index=False, float_format=lambda x: f"{x:.2f}"))
     return 0
 
 

@@ -132,6 +132,7 @@ def draw_figures(results: Results, report: CorpusReport, directory: str | Path =
             warn(f"{results.folder or name}: no per-unit theme mixtures, so no intertopic map")
         else:
             written.append(save_intertopic_map(results, Path(directory) / "intertopic_map.html", title=title))
+        written.append(write_validation_page(results, Path(directory) / "intrusion_test.html"))
     except OSError as error:
         reason = error.strerror or str(error)
         raise OutputFolderError(f"{directory}: cannot write the figures: {reason}" + (f" ({error.filename})" if error.filename else "")) from None
@@ -151,7 +152,9 @@ def regenerate_figures(
     refit: bool = False,
 ) -> list[Path]:
     """The main job behind ``make``: the results of ``params.toml`` (fitted once, or read
-    when current), and every figure drawn from them into ``directory``.
+    when current), and every figure drawn from them into ``directory``; then the named
+    themes of ``resources/named_themes.tsv`` on the same corpus (:func:`named_themes`, into
+    the results folder's ``-named`` sibling) and their three figures.
 
     ``workers`` (default: every core) and ``cache`` (see
     :func:`polthemes.execution.resolve_execution`) change how fast, never what is drawn.
@@ -164,7 +167,11 @@ def regenerate_figures(
     check_figures_folder(directory, corpus=target)
     report = (read or read_corpus)(target)
     results = results_for(target, settings, results_dir, params=params, report=report, workers=workers, cache=cache, refit=refit)
-    return draw_figures(results, report, directory)
+    written = draw_figures(results, report, directory)
+    # The named themes of resources/named_themes.tsv on the same corpus, beside the free ones.
+    named = named_themes(target, results.folder.with_name(results.folder.name + "-named"), settings=results.settings,
+                         params=params, report=report, workers=workers, cache=cache)
+    return written + named_theme_figures(named, directory)
 
 
 def figures_from_folder(results_dir: str | Path, directory: str | Path = FIGURES_DIR, *,
@@ -230,6 +237,8 @@ def named_themes(
     workers: int | None = None,
     cache: bool | str | Path = True,
     read: Callable[[str | Path], CorpusReport] | None = None,
+    params: ProjectParams | None = None,
+    report: CorpusReport | None = None,
 ):
     """The named-theme analysis of ``corpus`` (default: the parameters file's): the themes of
     ``themes`` (default ``resources/named_themes.tsv``) fitted keyword-assisted, each
@@ -240,16 +249,42 @@ def named_themes(
     """
     from polthemes.engines.named import run_named_themes
 
-    params = load_params()
+    params = params or load_params()
     target = Path(corpus) if corpus is not None else params.corpus
     settings = settings or params.settings
     name = corpus_name(target)
     if out_dir is None:
         out_dir = RESULTS_DIR / f"{Path(params.results).name if target.resolve() == params.corpus.resolve() else name}-named"
     check_results_folder(out_dir, corpus=target)
-    report = (read or read_corpus)(target)
+    report = report or (read or read_corpus)(target)
     articles = report.articles
     if sample:
         articles = sample_articles(articles, sample, seed=settings.seed)
     return run_named_themes(articles, settings, out_dir, corpus_name=name, themes=themes, n_free=n_free, n_chains=n_chains,
                             period=period, **resolve_execution(workers, cache))
+
+
+def named_theme_figures(run, directory: str | Path = FIGURES_DIR) -> list[Path]:
+    """The three named-theme figures of ``run`` (a :class:`polthemes.engines.named.NamedThemeRun`,
+    in memory or loaded) into ``directory``."""
+    from polthemes.report.figures import save_figure
+    from polthemes.report.named_plots import named_figures
+
+    check_figures_folder(directory)
+    written: list[Path] = []
+    try:
+        for name, figure in named_figures(run).items():
+            written += save_figure(figure, name, directory)
+    except OSError as error:
+        raise OutputFolderError(f"{directory}: cannot write the figures: {error.strerror or error}") from None
+    return written
+
+
+def write_validation_page(results: Results, page: str | Path) -> Path:
+    """The run's word- and topic-intrusion test as one offline HTML page (see
+    :mod:`polthemes.evaluation.intrusion`); the key is drawn again when answers are scored."""
+    from polthemes.evaluation.intrusion import intrusion_test_of, run_id, write_intrusion_page
+
+    name = results.manifest["corpus"]["name"]
+    return write_intrusion_page(intrusion_test_of(results), page, title=f"Do these themes make sense? {results.k} themes of {name}",
+                                run=run_id(results))

@@ -47,7 +47,7 @@ UNIT_TOPICS = "unit_topics.npy"
 #: Columns read as text whatever they hold (an id of digits, a date, an empty label stay as written).
 TEXT_COLUMNS = ("id", "language", "date", "source", "label", "term", "term_label", "frex_term", "frex_term_label", "title", "text",
                 "backend", "mapping", "name", "status", "concepts", "seeds_in_corpus", "top_terms", "covariate", "level",
-                "reference", "period", "note")
+                "reference", "period", "note", "evidence")
 
 
 @dataclass

@@ -60,7 +60,9 @@ def plot_named_theme_shares(shares: pd.DataFrame, overview: pd.DataFrame, *, max
             for yy, (_, row), colour in zip(y, part.iterrows(), colours):
                 axis.plot([row.lower, row.upper], [yy, yy], color=colour, linewidth=1.6, alpha=0.6)
                 axis.plot(row.share, yy, "o", color=colour, markersize=5)
-            axis.set_title(f"{theme.label}\n({int(theme.seed_tokens)} seed tokens)", fontsize=9)
+            weak = ", weak evidence" if theme.get("evidence") == "weak" else ""
+            axis.set_title(f"{theme.label}\n({int(theme.seed_tokens)} seed tokens, {theme.seed_share:.0%} of the theme{weak})", fontsize=9,
+                           color="#8a2b2b" if weak else "black")
             axis.set_xlim(0, 1)
             axis.set_yticks(y, names if axis in axes[::columns] else [""] * len(y), fontsize=7)
         for axis in axes[len(fitted):]:

@@ -29,6 +29,8 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
+from polthemes.settings import AnalysisError
+
 #: Posterior draws of the mixtures (and of the coefficients), by default.
 DEFAULT_DRAWS = 200
 #: Central interval reported.
@@ -40,7 +42,7 @@ MIN_GROUP_ARTICLES = 3
 PERIODS = {"year": "Y", "quarter": "Q", "month": "M"}
 
 
-class EffectError(ValueError):
+class EffectError(AnalysisError):
     """A covariate or period cannot be estimated on these articles; the message says why."""
 
 

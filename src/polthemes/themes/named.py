@@ -43,6 +43,10 @@ DEFAULT_FREE_THEMES = 4
 #: Chains pooled for the named themes' shares, unless the caller says otherwise.
 DEFAULT_NAMED_CHAINS = 4
 _NAME = re.compile(r"[a-z][a-z0-9_]*")
+#: Below this many seed tokens a named theme's evidence is *weak*: most of what it holds
+#: is words that happen to share units with a handful of seeds, so its share says more
+#: about the model than about the theme (reported in ``named_themes.evidence``).
+MIN_SEED_TOKENS = 10
 
 
 @dataclass(frozen=True)
@@ -179,7 +183,9 @@ def named_theme_tables(fit: NamedThemeFit, articles: pd.DataFrame, *, covariates
     ``source``, ``date``, ``title`` where known). Tables:
 
     - ``named_themes``: every theme of the file, fitted or absent, with its seeds found,
-      their tokens, its top terms and its mean share with an interval;
+      their tokens, the tokens the theme holds and the seeds' share of them, whether that
+      evidence is weak (fewer than :data:`MIN_SEED_TOKENS` seed tokens), its top terms and
+      its mean share with an interval;
     - ``named_theme_shares``: each article's share of each fitted theme (median, interval);
     - ``named_theme_effects``: the difference each covariate makes (one row per theme and
       level, ``supported`` false with a note where the articles cannot support it; a
@@ -200,18 +206,23 @@ def named_theme_tables(fit: NamedThemeFit, articles: pd.DataFrame, *, covariates
     corpus_mean = draws.mean(axis=1)  # draws x themes: the mean share over articles
     low, mid, high = np.quantile(corpus_mean, [0.025, 0.5, 0.975], axis=0)
     top = top_terms_per_topic(fit.topic_terms, fit.bag.vocabulary, 10)
+    theme_tokens = np.mean([c.sum(axis=0) for c in posterior.counts], axis=0)
     rows = []
     for theme in fit.themes:
         if theme in fit.fitted:
             k = fit.fitted.index(theme)
             present = fit.seeds_present[theme.name]
+            seed_tokens = int(sum(present.values()))
             rows.append({"name": theme.name, "label": theme.label, "status": "fitted", "theme": k,
                          "concepts": "|".join(theme.concepts), "seeds_in_corpus": "|".join(present),
-                         "seed_tokens": int(sum(present.values())), "mean_share": mid[k], "lower": low[k], "upper": high[k],
-                         "top_terms": " ".join(top[k])})
+                         "seed_tokens": seed_tokens, "theme_tokens": round(float(theme_tokens[k]), 1),
+                         "seed_share": seed_tokens / max(float(theme_tokens[k]), 1.0),
+                         "evidence": "strong" if seed_tokens >= MIN_SEED_TOKENS else "weak",
+                         "mean_share": mid[k], "lower": low[k], "upper": high[k], "top_terms": " ".join(top[k])})
         else:
             rows.append({"name": theme.name, "label": theme.label, "status": "absent: no seed concept occurs in the corpus",
                          "theme": np.nan, "concepts": "|".join(theme.concepts), "seeds_in_corpus": "", "seed_tokens": 0,
+                         "theme_tokens": 0.0, "seed_share": np.nan, "evidence": "none",
                          "mean_share": np.nan, "lower": np.nan, "upper": np.nan, "top_terms": ""})
     tables = {"named_themes": pd.DataFrame(rows), "named_theme_shares": shares.reset_index(drop=True)}
 

@@ -446,6 +446,36 @@ def test_pool_workers_die_with_their_parent(monkeypatch):
         signal.signal(signal.SIGTERM, previous)
 
 
+#: A parent whose SIGTERM handler ignores the signal stops a pool at once, although every
+#: worker is still starting (each sleeps half a second right after the fork, before it could
+#: reset its handlers). Before the signals were blocked across the fork, a SIGTERM sent in
+#: that window met the parent's handler and ``Pool.terminate`` waited for ever.
+SLOW_STARTING_WORKERS = """
+import multiprocessing, os, signal, sys, threading, time
+from polthemes.execution import fork_pool
+
+signal.signal(signal.SIGTERM, lambda *a: None)
+os.register_at_fork(after_in_child=lambda: time.sleep(0.5))
+pool = fork_pool(2)
+stopper = threading.Thread(target=lambda: (pool.terminate(), pool.join()), daemon=True)
+stopper.start()
+stopper.join(30)
+if stopper.is_alive():
+    for worker in multiprocessing.active_children():
+        os.kill(worker.pid, signal.SIGKILL)
+    sys.exit("the pool's workers ignored Pool.terminate() for 30 s")
+print("stopped")
+"""
+
+
+def test_a_pool_stops_while_its_workers_are_still_starting(tmp_path):
+    import sys
+
+    environment = polthemes_environment(tmp_path / "cache")
+    run = subprocess.run([sys.executable, "-c", SLOW_STARTING_WORKERS], env=environment, capture_output=True, text=True, timeout=120)
+    assert (run.returncode, run.stdout.strip()) == (0, "stopped"), run.stderr
+
+
 # --- The segmentation cache -------------------------------------------------------------------
 
 

@@ -74,9 +74,35 @@ def fork_pool(workers: int, *, initializer=None, initargs=(), **pool_arguments) 
     if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         return None
     _libc_prctl()  # resolved before the fork, never in a child
-    return multiprocessing.get_context("fork").Pool(
-        workers, initializer=_start_worker, initargs=(os.getpid(), initializer, initargs), **pool_arguments
-    )
+    # Until a worker has put its own handlers in place it would run the parent's: a SIGTERM
+    # from ``Pool.terminate()`` in that window met a handler that ignores it, and ``join``
+    # waited for ever (CI, stop 24). So the signals stay blocked from before the first fork
+    # until each worker has reset them; one sent meanwhile waits, and then kills the worker.
+    # The pool's own threads start inside this window too, so workers they fork later to
+    # replace others inherit the same mask.
+    previous_mask = _block(_WORKER_SIGNALS)
+    try:
+        return multiprocessing.get_context("fork").Pool(
+            workers, initializer=_start_worker, initargs=(os.getpid(), initializer, initargs), **pool_arguments
+        )
+    finally:
+        _restore(previous_mask)
+
+
+#: The signals a worker handles differently from its parent (see :func:`_start_worker`).
+_WORKER_SIGNALS = frozenset({signal.SIGTERM, signal.SIGINT})
+
+
+def _block(signals: frozenset) -> set | None:
+    """Block ``signals`` in this thread; the previous mask, or ``None`` where there are no masks."""
+    if not hasattr(signal, "pthread_sigmask"):
+        return None
+    return signal.pthread_sigmask(signal.SIG_BLOCK, signals)
+
+
+def _restore(mask: set | None) -> None:
+    if mask is not None:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
 
 
 #: ``prctl`` option: the signal a process gets when its parent dies (linux/prctl.h).
@@ -89,6 +115,9 @@ def _start_worker(parent: int, initializer, initargs) -> None:
     # Ctrl-C reaches the whole process group: the parent stops the pool, a worker must not
     # print a traceback of its own for it.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # Blocked since before the fork (see fork_pool); a SIGTERM already waiting kills us now.
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _WORKER_SIGNALS)
     die_with_parent(parent)
     if initializer is not None:
         initializer(*initargs)

@@ -30,6 +30,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from polthemes.corpus.language import HAN_RUN
 from polthemes.files import write_text_atomic
 from polthemes.settings import AnalysisError
 
@@ -126,7 +127,7 @@ def write_intrusion_page(test: IntrusionTest, page: str | Path, *, title: str, r
             for i, option in enumerate(options)
         )
         if row.task == "topic":
-            language = "zh" if any("\u4e00" <= c <= "\u9fff" for c in row.prompt) else "en"
+            language = "zh" if HAN_RUN.search(row.prompt) else "en"
             prompt = (f'<blockquote lang="{language}">{html.escape(row.prompt)}</blockquote>'
                       "<p>Which theme is this passage <em>not</em> about? 哪个主题与这段文字无关？</p>")
         else:

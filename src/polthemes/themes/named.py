@@ -239,7 +239,9 @@ def named_theme_tables(fit: NamedThemeFit, articles: pd.DataFrame, *, covariates
     if "date" in meta:
         try:
             periods = prevalence_by_period(posterior, meta["date"], labels, period=period, n_draws=n_draws, seed=seed)
-            tables["named_theme_periods"] = periods[periods.theme < named].reset_index(drop=True)
+            periods = periods[periods.theme < named].reset_index(drop=True)
+            periods.insert(1, "name", periods.theme.map(lambda k: fit.fitted[k].name))
+            tables["named_theme_periods"] = periods
         except EffectError as error:
             tables["named_theme_periods"] = pd.DataFrame([{"period": "", "supported": False, "note": str(error)}])
     return tables

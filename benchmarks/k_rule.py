@@ -157,7 +157,7 @@ def _argmax_scores(article_themes, labels: dict[str, str]) -> tuple[float, float
 
 def bbc_part(execution, args) -> list[str]:
     if not BBC.exists():
-        return [f"## BBC News", "", f"{BBC} is absent: not measured."]
+        return ["## BBC News", "", f"{BBC} is absent: not measured."]
     from polthemes.engines.local import run_analysis
     from polthemes.corpus.reader import read_corpus
     from polthemes.themes import article_theme_matrix

@@ -8,11 +8,9 @@ the real checkout: today's code deleted what it was given.
 from __future__ import annotations
 
 import errno
-import json
 import os
 import sqlite3
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
@@ -33,7 +31,6 @@ from conftest import (
 from polthemes.engines.local import run_analysis
 from polthemes.results import write_results
 from polthemes.cli import main
-from polthemes.corpus.reader import read_corpus
 from polthemes.settings import AnalysisSettings
 
 MARKER = ".polthemes-results"
@@ -573,8 +570,6 @@ def test_a_cache_folder_that_is_a_file_means_no_cache(corpus_and_terms, tmp_path
     ids=["full", "unwritable"],
 )
 def test_a_cache_write_failing_mid_run_switches_the_cache_off(limit, message, corpus_and_terms, cache_dir, capsys, monkeypatch):
-    from polthemes.text.segmentation import SegmentationCache
-
     corpus, expected = corpus_and_terms
     real_connect = sqlite3.connect
 

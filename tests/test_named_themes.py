@@ -9,6 +9,8 @@ effect five articles cannot support says so.
 
 from __future__ import annotations
 
+from collections import Counter
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -20,7 +22,8 @@ from polthemes.modelling.synthetic import planted_corpus, planted_effect_corpus
 from polthemes.modelling.units import ModellingUnit
 from polthemes.resources import ResourceFileError
 from polthemes.themes.effects import EffectError, MixturePosterior, estimate_effect, prevalence_by_period, share_intervals
-from polthemes.themes.named import NamedTheme, fit_named_themes, named_theme_tables, read_named_themes
+from polthemes.themes.named import (MIN_SEED_SHARE, MIN_SEED_TOKENS, NamedTheme, fit_named_themes, named_theme_tables,
+                                    read_named_themes)
 
 from conftest import SEEDS_DIR
 
@@ -73,6 +76,23 @@ def test_a_named_theme_whose_seeds_are_absent_is_reported_not_invented():
     assert table.loc["missing", "status"].startswith("absent")
     assert np.isnan(table.loc["missing", "mean_share"])
     assert table.loc["planted", "status"] == "fitted" and table.loc["planted", "lower"] <= table.loc["planted", "mean_share"] <= table.loc["planted", "upper"]
+
+
+def test_a_named_theme_that_is_mostly_not_its_seeds_rests_on_weak_evidence():
+    """Enough seed tokens are not enough: a theme seeded with one word from another topic's
+    tail holds that word's tokens and a great deal else, and must not be called strong (the
+    archive's named themes were 0.1-1% seeds and followed other news)."""
+    corpus = planted_corpus(n_documents=200, n_topics=4, n_terms=200, document_length=60, seed=5)
+    counts = Counter(term for document in corpus.documents for term in document)
+    top = [corpus.vocabulary[j] for j in np.argsort(-corpus.topics[2])[:3]]
+    tail = next(corpus.vocabulary[j] for j in np.argsort(-corpus.topics[0])[25:] if counts[corpus.vocabulary[j]] >= MIN_SEED_TOKENS)
+    themes = [NamedTheme("top", "Top", tuple(top)), NamedTheme("sliver", "Sliver", (tail,))]
+    fit = fit_named_themes(_units(corpus), themes, n_free=3, n_chains=2, seed=5)
+    articles = pd.DataFrame({"id": [u.article_id for u in fit.units], "language": "en"})
+    table = named_theme_tables(fit, articles, covariates=(), n_draws=20)["named_themes"].set_index("name")
+    assert table.loc["sliver", "seed_tokens"] >= MIN_SEED_TOKENS  # the token count alone would say strong
+    assert table.loc["sliver", "seed_share"] < MIN_SEED_SHARE and table.loc["sliver", "evidence"] == "weak"
+    assert table.loc["top", "seed_share"] >= MIN_SEED_SHARE and table.loc["top", "evidence"] == "strong"
 
 
 # --- Covariate effects by the method of composition --------------------------------------------

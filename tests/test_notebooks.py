@@ -2,7 +2,7 @@
 
 The tests run each notebook on a corpus they own, never on ``data/raw/`` (the researcher's)
 or ``../shared/``: the parameter cell's ``CORPUS`` is pointed at the tests' copy of the seeds
-(``tests/fixtures/seeds/``, the articles the committed outputs of notebooks 01-04 were made
+(``tests/fixtures/seeds/``, the articles the committed outputs of notebooks 01-04 and 06 were made
 from) in a copy of the notebook; nothing else in it changes.
 """
 
@@ -22,12 +22,12 @@ NOTEBOOKS = notebook_paths()
 CORPUS_LINE = re.compile(r"^CORPUS = .*$", re.MULTILINE)
 #: Notebooks that fit or read a results folder name it here; the copy writes to its own.
 RESULTS_LINE = re.compile(r"^RESULTS = None(.*)$", re.MULTILINE)
-FROM_THE_SEEDS = {"01-corpus", "02-tfidf", "03-lda", "04-recurring-themes"}
+FROM_THE_SEEDS = {"01-corpus", "02-tfidf", "03-lda", "04-recurring-themes", "06-named-themes"}
 
 
 def test_notebooks_are_numbered_in_reading_order():
     numbers = [int(path.name[:2]) for path in NOTEBOOKS]
-    assert numbers == list(range(1, len(NOTEBOOKS) + 1)) and len(NOTEBOOKS) == 5
+    assert numbers == list(range(1, len(NOTEBOOKS) + 1)) and len(NOTEBOOKS) == 6
     assert FROM_THE_SEEDS < {path.stem for path in NOTEBOOKS}
 
 

@@ -221,7 +221,7 @@ def build_parser() -> argparse.ArgumentParser:
     named.add_argument("corpus", nargs="?", default=None, metavar="CORPUS", help="folder or collection file (default: params.toml's, data/raw)")
     named.add_argument("--themes", default=None, metavar="FILE",
                        help="named-themes file (name, label, concepts; default: the shipped resources/named_themes.tsv)")
-    named.add_argument("--free", type=_count(0), default=None, metavar="N", help="free themes beside the named ones (default: 4)")
+    named.add_argument("--free", type=_count(0), default=None, metavar="N", help="free themes beside the named ones (default: by corpus size, 4 under 10,000 modelled tokens, 10 under 100,000, else 20)")
     named.add_argument("--chains", type=_count(1), default=None, metavar="N", help="seeded chains pooled (default: 4)")
     named.add_argument("--period", choices=("year", "quarter", "month"), default="month",
                        help="periods of the prevalence over time (default: month)")

@@ -24,7 +24,7 @@ from polthemes.modelling.units import modelling_units, resolve_unit
 from polthemes.results import MANIFEST, code_hash, corpus_hash, library_versions, resource_hashes, table_csv
 from polthemes.settings import AnalysisError, AnalysisSettings
 from polthemes.text.pipeline import TokenPipeline
-from polthemes.themes.named import (DEFAULT_FREE_THEMES, DEFAULT_NAMED_CHAINS, NAMED_THEMES_FILENAME, NamedThemeFit,
+from polthemes.themes.named import (DEFAULT_NAMED_CHAINS, NAMED_THEMES_FILENAME, NamedThemeFit,
                                     fit_named_themes, named_theme_tables, read_named_themes)
 
 logger = logging.getLogger(__name__)
@@ -53,7 +53,6 @@ def run_named_themes(articles: list[Article], settings: AnalysisSettings = Analy
         check_results_folder(out_dir)
     themes_path = Path(themes) if themes is not None else RESOURCES_DIR / NAMED_THEMES_FILENAME
     named = read_named_themes(themes_path)
-    n_free = DEFAULT_FREE_THEMES if n_free is None else n_free
     n_chains = DEFAULT_NAMED_CHAINS if n_chains is None else n_chains
     timings, clock = {}, time.perf_counter()
     tokens = TokenPipeline(settings.mode, dictionary_cache=cache_dir).fit(articles).transform(
@@ -74,7 +73,7 @@ def run_named_themes(articles: list[Article], settings: AnalysisSettings = Analy
     timings["tables"] = time.perf_counter() - clock
     logger.info(f"named themes: {len(fit.fitted)} fitted, {len(fit.absent)} absent"
                 + (f" ({', '.join(t.name for t in fit.absent)})" if fit.absent else "")
-                + f"; {n_free} free themes, {n_chains} chains, {len(units)} {unit} units")
+                + f"; {fit.n_free} free themes, {n_chains} chains, {len(units)} {unit} units")
     record = {
         "kind": "named themes",
         "corpus": {"name": corpus_name, "articles": len(articles), "sha256": corpus_hash(articles)},
@@ -82,7 +81,7 @@ def run_named_themes(articles: list[Article], settings: AnalysisSettings = Analy
         "resolved_unit": unit,
         "named_themes": {"file": themes_path.name, "sha256": hashlib.sha256(themes_path.read_bytes()).hexdigest(),
                          "fitted": [t.name for t in fit.fitted], "absent": [t.name for t in fit.absent]},
-        "model": {"backend": "tomotopy (seeded: set_word_prior)", "free_themes": n_free, "chains": n_chains,
+        "model": {"backend": "tomotopy (seeded: set_word_prior)", "free_themes": fit.n_free, "chains": n_chains,
                   "chain_seeds": [settings.seed + i for i in range(n_chains)], "alpha": fit.chains[0].alpha_,
                   "eta": fit.chains[0].eta, "sweeps": [c.n_iter_ for c in fit.chains]},
         "period": period,

@@ -116,10 +116,13 @@ def plot_named_theme_effects(effects: pd.DataFrame) -> Figure:
 
 
 @styled
-def plot_named_themes_over_time(periods: pd.DataFrame, *, themes: list[str] | None = None) -> Figure:
+def plot_named_themes_over_time(periods: pd.DataFrame, *, themes: list[str] | None = None,
+                                evidence: pd.DataFrame | None = None) -> Figure:
     """Each named theme's mean share of the articles of each period, with its interval.
     Fewer than :data:`MIN_PERIODS_FOR_LINE` periods are points only; more are a line in a band.
-    A period with fewer articles than an estimate needs is drawn hollow."""
+    A period with fewer articles than an estimate needs is drawn hollow. With ``evidence``
+    (the ``named_themes`` table) the legend says which themes rest on weak evidence: a line
+    of a theme that is mostly not its seeds must not be read as the seeds' history."""
     figure = Figure(figsize=(11, 4.4))
     axis = figure.subplots()
     dated = periods[periods.period.astype(str).str.len() > 0] if "period" in periods else periods.iloc[0:0]
@@ -133,9 +136,14 @@ def plot_named_themes_over_time(periods: pd.DataFrame, *, themes: list[str] | No
     names = sorted(dated.period.unique())
     x = pd.DatetimeIndex([period_start(name) for name in names])
     line = len(names) >= MIN_PERIODS_FOR_LINE
+    weak_evidence = {}
+    if evidence is not None and "evidence" in evidence:
+        weak_evidence = {row.label: row.seed_share for row in evidence.itertuples() if row.evidence == "weak"}
     for i, label in enumerate(labels):
         part = dated[dated.label == label].set_index("period").loc[names]
         colour = palette[i % len(palette)]
+        if label in weak_evidence:
+            label = f"{label} (weak evidence: seeds {weak_evidence[label]:.1%} of it)"
         if line:
             axis.fill_between(x, part.lower, part.upper, color=colour, alpha=0.18, linewidth=0)
             axis.plot(x, part.estimate, color=colour, linewidth=1.3, label=label)
@@ -175,5 +183,6 @@ def named_figures(run) -> dict[str, Figure]:
     return {
         "named_theme_shares": plot_named_theme_shares(tables["named_theme_shares"], tables["named_themes"], stamp=stamp),
         "named_theme_effects": plot_named_theme_effects(tables["named_theme_effects"], stamp=stamp),
-        "named_themes_over_time": plot_named_themes_over_time(tables.get("named_theme_periods", pd.DataFrame()), stamp=stamp),
+        "named_themes_over_time": plot_named_themes_over_time(tables.get("named_theme_periods", pd.DataFrame()),
+                                                              evidence=tables["named_themes"], stamp=stamp),
     }

@@ -161,9 +161,11 @@ def plot_named_themes_over_time(periods: pd.DataFrame, *, themes: list[str] | No
             axis.plot(x[weak], part.estimate[weak], "o", markerfacecolor="white", color=colour, markersize=4)
     axis.set_ylabel(f"mean share of an article's tokens\n({INTERVAL})")
     articles = int(dated.drop_duplicates("period").articles.sum())
+    # The qualifiers on a second line: one line beside a long legend ran off the figure.
+    qualifiers = ([] if line else ["too few periods for a line: points only"]) + (
+        ["hollow: fewer than 3 articles in the period"] if (~dated.supported.astype(bool)).any() else [])
     axis.set_title(f"Named themes over time: {articles} dated articles in {len(names)} periods"
-                   + ("" if line else " (too few periods for a line: points only)")
-                   + ("; hollow: fewer than 3 articles in the period" if (~dated.supported.astype(bool)).any() else ""))
+                   + (f"\n({'; '.join(qualifiers)})" if qualifiers else ""), fontsize=10)
     axis.set_ylim(bottom=0)
     axis.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
     figure.autofmt_xdate()

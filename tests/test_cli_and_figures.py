@@ -70,6 +70,7 @@ def test_help_explains_the_commands(capsys):
 FIGURE_NAMES = {
     "corpus_overview", "tfidf_top_terms_by_article", "article_similarity", "k_selection_dashboard", "theme_top_terms",
     "theme_by_article_heatmap", "theme_prevalence_by_language_and_source", "theme_cooccurrence_network", "themes_over_time",
+    "named_theme_shares", "named_theme_effects", "named_themes_over_time",
 }
 
 
@@ -90,7 +91,7 @@ def regenerated(default_analysis, tmp_path_factory):
 @pytest.mark.slow
 def test_figures_regenerate_byte_identical(regenerated):
     (first, root), (second, _) = regenerated
-    expected = {f"{n}.{ext}" for n in FIGURE_NAMES for ext in ("png", "svg")} | {"intertopic_map.html"}
+    expected = {f"{n}.{ext}" for n in FIGURE_NAMES for ext in ("png", "svg")} | {"intertopic_map.html", "intrusion_test.html"}
     assert {p.name for p in first} == expected
     for a, b in zip(first, second):
         assert a.read_bytes() == b.read_bytes(), a.name

@@ -23,7 +23,7 @@ from polthemes.modelling.units import ModellingUnit
 from polthemes.resources import ResourceFileError
 from polthemes.themes.effects import EffectError, MixturePosterior, estimate_effect, prevalence_by_period, share_intervals
 from polthemes.themes.named import (MIN_SEED_SHARE, MIN_SEED_TOKENS, NamedTheme, fit_named_themes, named_theme_tables,
-                                    read_named_themes)
+                                    peak_periods, read_named_themes)
 
 from conftest import SEEDS_DIR
 
@@ -148,6 +148,26 @@ def test_periods_and_bad_covariates_say_what_is_wrong():
         prevalence_by_period(posterior, dates, ["x", "y"], period="week")
     shares = share_intervals(posterior, ["x", "y"], n_draws=50)
     assert ((shares.lower <= shares.share) & (shares.share <= shares.upper)).all()
+
+
+def test_a_planted_campaign_is_the_peak_of_its_named_theme_over_time():
+    """Theme 0 is planted 0.3 more prevalent in the articles of two campaign months (2023-04
+    and -05) than in the twelve months of 2022; the named theme seeded with three of its words
+    must peak in those two months, each interval above every other month's estimate."""
+    corpus, groups = planted_effect_corpus(n_per_group=60, effect=0.3, seed=7)
+    ids = [f"d{i:03d}" for i in range(len(groups))]
+    quiet, campaign = iter(range(60)), iter(range(60))
+    dates = [f"2022-{next(quiet) % 12 + 1:02d}-15" if g == "a" else f"2023-{4 + next(campaign) % 2:02d}-15" for g in groups]
+    seeds = tuple(corpus.vocabulary[j] for j in np.argsort(-corpus.topics[0])[:3])
+    fit = fit_named_themes(_units(corpus, ids), [NamedTheme("campaign", "Campaign", seeds)], n_free=2, n_chains=2, seed=7)
+    articles = pd.DataFrame({"id": ids, "language": "en", "date": dates})
+    periods = named_theme_tables(fit, articles, covariates=(), n_draws=50)["named_theme_periods"]
+    ranked = peak_periods(periods, "campaign")
+    assert len(ranked) == 14 and set(ranked.period.head(2)) == {"2023-04", "2023-05"}
+    assert ranked.lower.head(2).min() > ranked.estimate.iloc[2:].max()
+    assert list(peak_periods(periods, "campaign", 3).period) == list(ranked.period.head(3))
+    with pytest.raises(EffectError, match="no named theme 'mass_line' among the fitted ones"):
+        peak_periods(periods, "mass_line")
 
 
 # --- The named-themes file and the seed articles ---------------------------------------------------

@@ -233,3 +233,22 @@ def test_a_named_run_reloads_from_its_folder(seeds_named):
     loaded = load_named_run(out)
     assert loaded.manifest["named_themes"]["absent"] == ["belt_and_road"]
     pd.testing.assert_frame_equal(loaded.tables["named_theme_shares"][["id", "name"]], run.tables["named_theme_shares"][["id", "name"]])
+
+
+def test_the_named_figures_say_which_themes_rest_on_weak_evidence(seeds_named):
+    """Whether a figure shows each article (the seeds) or only the corpus means (an archive),
+    and over time, a weak theme's label says so; a strong one's does not."""
+    from polthemes.report.named_plots import plot_named_theme_shares, plot_named_themes_over_time
+
+    run, _, _ = seeds_named
+    overview = run.tables["named_themes"]
+    fitted = overview[overview.status == "fitted"]
+    weak = set(fitted.label[fitted.evidence == "weak"])
+    assert weak and weak != set(fitted.label), "the seeds give both kinds, or this test proves nothing"
+    means = plot_named_theme_shares(run.tables["named_theme_shares"], overview, max_articles=2)
+    ticks = [tick.get_text() for tick in means.axes[0].get_yticklabels()]
+    over_time = plot_named_themes_over_time(run.tables["named_theme_periods"], evidence=overview)
+    legend = [text.get_text() for text in over_time.axes[0].get_legend().get_texts()]
+    for labels in (ticks, legend):
+        said = {label for label in fitted.label if any(t.startswith(label) and "weak evidence" in t for t in labels)}
+        assert said == weak, labels

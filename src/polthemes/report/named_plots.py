@@ -28,6 +28,11 @@ def _absent_note(overview: pd.DataFrame) -> str:
     return ("Absent (no seed concept occurs, not fitted): " + ", ".join(absent.label)) if len(absent) else ""
 
 
+def _weak_evidence(seed_share: float) -> str:
+    """What a figure says beside a named theme whose evidence is weak (see named_themes.evidence)."""
+    return f"weak evidence: seeds {seed_share:.1%} of it"
+
+
 @styled
 def plot_named_theme_shares(shares: pd.DataFrame, overview: pd.DataFrame, *, max_articles: int = 40) -> Figure:
     """One panel per fitted named theme: each article's share (median) and its interval,
@@ -42,7 +47,13 @@ def plot_named_theme_shares(shares: pd.DataFrame, overview: pd.DataFrame, *, max
         y = np.arange(len(fitted))[::-1]
         axis.errorbar(fitted.mean_share, y, xerr=[fitted.mean_share - fitted.lower, fitted.upper - fitted.mean_share],
                       fmt="o", color="#333333", capsize=3)
-        axis.set_yticks(y, fitted.label)
+        # An archive's corpus means carry the evidence too: a weak theme's row says so, in red.
+        weak = (fitted.evidence == "weak").to_numpy() if "evidence" in fitted else np.zeros(len(fitted), bool)
+        axis.set_yticks(y, [f"{row.label}\n({_weak_evidence(row.seed_share)})" if is_weak else row.label
+                            for row, is_weak in zip(fitted.itertuples(), weak)])
+        for tick, is_weak in zip(axis.get_yticklabels(), weak):
+            if is_weak:
+                tick.set_color("#8a2b2b")
         axis.set_xlim(left=0)
         axis.set_xlabel(f"mean share of an article's tokens, {INTERVAL}")
         axis.set_title(f"Named themes across {len(articles)} articles")
@@ -143,7 +154,7 @@ def plot_named_themes_over_time(periods: pd.DataFrame, *, themes: list[str] | No
         part = dated[dated.label == label].set_index("period").loc[names]
         colour = palette[i % len(palette)]
         if label in weak_evidence:
-            label = f"{label} (weak evidence: seeds {weak_evidence[label]:.1%} of it)"
+            label = f"{label} ({_weak_evidence(weak_evidence[label])})"
         if line:
             axis.fill_between(x, part.lower, part.upper, color=colour, alpha=0.18, linewidth=0)
             axis.plot(x, part.estimate, color=colour, linewidth=1.3, label=label)

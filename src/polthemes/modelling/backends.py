@@ -9,9 +9,10 @@ All of them take a :class:`~polthemes.modelling.features.BagOfWords`, store para
 ``__init__``, do the work in ``fit`` and expose, with a trailing underscore:
 ``components_`` (topics x terms, rows sum to one), ``document_topics_`` (documents x topics,
 rows sum to one), ``vocabulary_``, ``n_iter_``, ``converged_`` and ``convergence_`` (what
-was measured to call it converged). Priors: symmetric ``alpha`` = 1/K by default (sparse
-document-topic mixtures suit paragraph-sized units) and ``eta`` = 0.01 (sparse topics with
-crisp top terms). One worker by default, so a seed always gives the same topics.
+was measured to call it converged), and ``topic_prior_`` (the document-topic prior the fit
+ended with). Priors: symmetric ``alpha`` = 1/K by default (sparse document-topic mixtures
+suit paragraph-sized units), from which tomotopy learns an asymmetric prior as it samples
+(its default), and ``eta`` = 0.01 (sparse topics with crisp top terms). One worker by default, so a seed always gives the same topics.
 """
 
 from __future__ import annotations
@@ -114,6 +115,10 @@ class TopicModel(ABC):
         components, document_topics = self._fit(bag)
         self.components_ = _normalise_rows(components)
         self.document_topics_ = _normalise_rows(document_topics)
+        if not hasattr(self, "topic_prior_"):
+            #: The document-topic prior the fit ended with, one value per topic (a backend
+            #: that learns it, as tomotopy does, sets its own).
+            self.topic_prior_ = np.full(self.n_topics, self.alpha_)
         return self
 
     def transform(self, bag: BagOfWords) -> np.ndarray:
@@ -196,6 +201,10 @@ class TomotopyLDA(TopicModel):
                 if change < self.tolerance and len(history) * self.check_every >= min_iter:
                     break
         self._model, self._tp = model, tp
+        # tomotopy re-estimates the document-topic prior every ``optim_interval`` (10) sweeps,
+        # starting from ``alpha_``: the mixtures it reports rest on the learned prior, and so
+        # must the posterior drawn from its counts (polthemes.themes.effects).
+        self.topic_prior_ = np.asarray(model.alpha, dtype=float)
         self.n_iter_ = len(history) * self.check_every
         self.converged_ = bool(change < self.tolerance)
         self.convergence_ = (

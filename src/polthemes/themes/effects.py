@@ -56,7 +56,9 @@ class MixturePosterior:
     """
 
     counts: list[np.ndarray]
-    alpha: float
+    #: The document-topic prior: one value for every theme, one per theme, or chains x themes
+    #: (each chain's own, as a chain that learns its prior has).
+    alpha: float | np.ndarray
     #: Each unit's article, in unit order.
     unit_articles: Sequence[str]
     #: Each unit's modelled tokens (the roll-up's weights).
@@ -68,6 +70,10 @@ class MixturePosterior:
         shapes = {c.shape for c in self.counts}
         if len(shapes) != 1 or next(iter(shapes))[0] != len(self.unit_articles) or len(self.unit_lengths) != len(self.unit_articles):
             raise EffectError(f"the chains' counts ({sorted(shapes)}) do not match the {len(self.unit_articles)} units")
+        prior = np.asarray(self.alpha, dtype=float)
+        if prior.ndim == 2 and prior.shape[0] != len(self.counts):
+            raise EffectError(f"{prior.shape[0]} chains' priors for {len(self.counts)} chains' counts")
+        self._priors = np.broadcast_to(prior if prior.ndim == 2 else prior.reshape(1, -1), (len(self.counts), self.n_themes))
         self.articles = list(dict.fromkeys(self.unit_articles))
         row = {a: i for i, a in enumerate(self.articles)}
         weights = np.asarray(self.unit_lengths, dtype=float)
@@ -84,14 +90,15 @@ class MixturePosterior:
 
     def article_means(self) -> np.ndarray:
         """Articles x themes: the posterior mean share, averaged over the chains."""
-        means = [(c + self.alpha) / (c + self.alpha).sum(axis=1, keepdims=True) for c in self.counts]
+        means = [(c + a) / (c + a).sum(axis=1, keepdims=True) for c, a in zip(self.counts, self._priors)]
         return np.asarray(self._roll_up @ np.mean(means, axis=0))
 
     def article_draws(self, n_draws: int = DEFAULT_DRAWS, *, seed: int = 0) -> Iterator[np.ndarray]:
         """``n_draws`` draws of the article x theme shares; draw ``m`` uses chain ``m mod chains``."""
         rng = np.random.default_rng(seed)
         for m in range(n_draws):
-            gamma = rng.standard_gamma(self.counts[m % len(self.counts)] + self.alpha)
+            chain = m % len(self.counts)
+            gamma = rng.standard_gamma(self.counts[chain] + self._priors[chain])
             mixtures = gamma / np.maximum(gamma.sum(axis=1, keepdims=True), np.finfo(float).tiny)
             yield np.asarray(self._roll_up @ mixtures)
 
@@ -108,7 +115,8 @@ def posterior_of(models: Sequence, unit_articles: Sequence[str], unit_lengths: S
     for model in models:
         held = getattr(model, "document_topic_counts_", None)
         counts.append(np.asarray(held, dtype=float) if held is not None else model.document_topics_ * lengths[:, None])
-    return MixturePosterior(counts, float(models[0].alpha_), list(unit_articles), lengths)
+    priors = np.stack([np.asarray(getattr(model, "topic_prior_", np.full(counts[0].shape[1], model.alpha_)), dtype=float) for model in models])
+    return MixturePosterior(counts, priors, list(unit_articles), lengths)
 
 
 def posterior_of_results(results) -> MixturePosterior:

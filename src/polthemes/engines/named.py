@@ -83,6 +83,7 @@ def run_named_themes(articles: list[Article], settings: AnalysisSettings = Analy
                          "fitted": [t.name for t in fit.fitted], "absent": [t.name for t in fit.absent]},
         "model": {"backend": "tomotopy (seeded: set_word_prior)", "free_themes": fit.n_free, "chains": n_chains,
                   "chain_seeds": [settings.seed + i for i in range(n_chains)], "alpha": fit.chains[0].alpha_,
+                  "learned_alpha": [[round(float(a), 6) for a in c.topic_prior_] for c in fit.chains],
                   "eta": fit.chains[0].eta, "sweeps": [c.n_iter_ for c in fit.chains]},
         "period": period,
         "resources_sha256": resource_hashes(),

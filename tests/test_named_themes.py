@@ -298,6 +298,23 @@ def test_a_named_run_reloads_from_its_folder(seeds_named):
     pd.testing.assert_frame_equal(loaded.tables["named_theme_shares"][["id", "name"]], run.tables["named_theme_shares"][["id", "name"]])
 
 
+def test_the_named_prior_is_a_parameter_the_manifest_records(seeds_named):
+    """The free topics' prior on a named theme's other words (named_prior 1) lets party
+    building hold more than its seeds on the seed articles; the default keeps it nearer them."""
+    from polthemes.engines.named import run_named_themes
+
+    run, articles, _ = seeds_named
+    broad = run_named_themes(articles, themes=None, n_free=3, n_chains=2, workers=1, named_prior=1.0)
+    assert run.manifest["model"]["named_prior"] == NAMED_ETA_SHARE and broad.manifest["model"]["named_prior"] == 1.0
+
+    def held(r):
+        return r.tables["named_themes"].set_index("name").loc["party_building", ["theme_tokens", "seed_share"]]
+
+    assert held(broad).theme_tokens > 2 * held(run).theme_tokens and held(broad).seed_share < held(run).seed_share
+    with pytest.raises(ValueError, match="named_prior"):
+        fit_named_themes([], [], named_prior=0)
+
+
 def test_the_named_figures_say_which_themes_rest_on_weak_evidence(seeds_named):
     """Whether a figure shows each article (the seeds) or only the corpus means (an archive),
     and over time, a weak theme's label says so; a strong one's does not."""

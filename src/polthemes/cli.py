@@ -223,6 +223,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="named-themes file (name, label, concepts; default: the shipped resources/named_themes.tsv)")
     named.add_argument("--free", type=_count(0), default=None, metavar="N", help="free themes beside the named ones (default: by corpus size, 4 under 10,000 modelled tokens, 10 under 100,000, else 20)")
     named.add_argument("--chains", type=_count(1), default=None, metavar="N", help="seeded chains pooled (default: 4)")
+    named.add_argument("--named-prior", type=_share, default=None, metavar="SHARE",
+                       help="a named theme's prior on its non-seed words, as a share of a free theme's (default: 0.01; 1 lets it "
+                            "become any subject its seeds appear in)")
     named.add_argument("--period", choices=("year", "quarter", "month"), default="month",
                        help="periods of the prevalence over time (default: month)")
     named.add_argument("--sample", type=_count(1), default=None, metavar="N", help="model a random sample of N articles (seeded)")
@@ -277,6 +280,20 @@ def _count(minimum: int):
 
     parse.__name__ = f"integer >= {minimum}"  # argparse names the type in its message
     return parse
+
+
+def _share(text: str) -> float:
+    """An argparse type: a number in (0, 1], refused in one line otherwise."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0 < value <= 1:
+        raise argparse.ArgumentTypeError(f"must be above 0 and at most 1, got {value}")
+    return value
+
+
+_share.__name__ = "share in (0, 1]"
 
 
 def _k_values(text: str) -> tuple[int, ...]:
@@ -449,7 +466,7 @@ def _named(args: argparse.Namespace) -> int:
     params = load_params()
     settings = replace(params.settings, seed=args.seed) if args.seed is not None else params.settings
     started = time.perf_counter()
-    run = named_themes(args.corpus, args.out, themes=args.themes, settings=settings, n_free=args.free, n_chains=args.chains,
+    run = named_themes(args.corpus, args.out, themes=args.themes, settings=settings, n_free=args.free, n_chains=args.chains, named_prior=args.named_prior,
                        period=args.period, sample=args.sample, workers=execution["workers"], cache=execution["cache_dir"] or False,
                        read=_read_reported)
     overview = run.tables["named_themes"]

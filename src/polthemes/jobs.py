@@ -232,6 +232,7 @@ def named_themes(
     settings: AnalysisSettings | None = None,
     n_free: int | None = None,
     n_chains: int | None = None,
+    named_prior: float | None = None,
     period: str = "month",
     sample: int | None = None,
     workers: int | None = None,
@@ -244,6 +245,8 @@ def named_themes(
     ``themes`` (default ``resources/named_themes.tsv``) fitted keyword-assisted, each
     article's share of each with an interval, the effect of language and source, prevalence
     by ``period``; written to ``out_dir`` (default ``results/<corpus>-named/``) when given.
+    ``named_prior``: a named theme's prior on non-seed words, as a share of a free theme's
+    (default :data:`polthemes.modelling.seeded.NAMED_ETA_SHARE`).
 
     Returns a :class:`polthemes.engines.named.NamedThemeRun` (tables, fit, manifest).
     """
@@ -261,7 +264,7 @@ def named_themes(
     if sample:
         articles = sample_articles(articles, sample, seed=settings.seed)
     return run_named_themes(articles, settings, out_dir, corpus_name=name, themes=themes, n_free=n_free, n_chains=n_chains,
-                            period=period, **resolve_execution(workers, cache))
+                            named_prior=named_prior, period=period, **resolve_execution(workers, cache))
 
 
 def named_theme_figures(run, directory: str | Path = FIGURES_DIR) -> list[Path]:

@@ -20,6 +20,7 @@ import pandas as pd
 from polthemes.config import RESOURCES_DIR
 from polthemes.corpus.records import Article
 from polthemes.files import check_results_folder, write_results_folder, write_text_atomic
+from polthemes.modelling.seeded import NAMED_ETA_SHARE
 from polthemes.modelling.units import modelling_units, resolve_unit
 from polthemes.results import MANIFEST, code_hash, corpus_hash, library_versions, resource_hashes, table_csv
 from polthemes.settings import AnalysisError, AnalysisSettings
@@ -43,7 +44,7 @@ class NamedThemeRun:
 
 def run_named_themes(articles: list[Article], settings: AnalysisSettings = AnalysisSettings(), out_dir: str | Path | None = None, *,
                      corpus_name: str = "", themes: str | Path | None = None, n_free: int | None = None,
-                     n_chains: int | None = None, period: str = "month", workers: int = 1,
+                     n_chains: int | None = None, period: str = "month", workers: int = 1, named_prior: float | None = None,
                      cache_dir: str | Path | None = None) -> NamedThemeRun:
     """Fit the named themes of ``themes`` on ``articles`` and write the tables to ``out_dir``."""
     settings.check()
@@ -64,7 +65,8 @@ def run_named_themes(articles: list[Article], settings: AnalysisSettings = Analy
     timings["tokenize"] = time.perf_counter() - clock
     clock = time.perf_counter()
     fit = fit_named_themes(units, named, n_free=n_free, n_chains=n_chains, seed=settings.seed, min_count=settings.min_count,
-                           max_document_share=settings.max_document_share, workers=workers)
+                           max_document_share=settings.max_document_share, workers=workers,
+                           named_prior=NAMED_ETA_SHARE if named_prior is None else named_prior)
     timings["fit"] = time.perf_counter() - clock
     clock = time.perf_counter()
     facts = pd.DataFrame([{"id": a.id, "language": a.language, "source": a.source or "", "date": a.date or "",
@@ -81,7 +83,8 @@ def run_named_themes(articles: list[Article], settings: AnalysisSettings = Analy
         "resolved_unit": unit,
         "named_themes": {"file": themes_path.name, "sha256": hashlib.sha256(themes_path.read_bytes()).hexdigest(),
                          "fitted": [t.name for t in fit.fitted], "absent": [t.name for t in fit.absent]},
-        "model": {"backend": "tomotopy (seeded: set_word_prior)", "free_themes": fit.n_free, "chains": n_chains,
+        "model": {"backend": "tomotopy (seeded: set_word_prior)", "free_themes": fit.n_free,
+                  "named_prior": fit.chains[0].named_eta_share, "chains": n_chains,
                   "chain_seeds": [settings.seed + i for i in range(n_chains)], "alpha": fit.chains[0].alpha_,
                   "learned_alpha": [[round(float(a), 6) for a in c.topic_prior_] for c in fit.chains],
                   "eta": fit.chains[0].eta, "sweeps": [c.n_iter_ for c in fit.chains]},

@@ -28,7 +28,7 @@ from polthemes.config import DEFAULT_SEED, RESOURCES_DIR
 from polthemes.execution import fork_pool
 from polthemes.modelling.backends import top_terms_per_topic
 from polthemes.modelling.features import BagOfWords, bag_of_words
-from polthemes.modelling.seeded import SeededLDA
+from polthemes.modelling.seeded import NAMED_ETA_SHARE, SeededLDA
 from polthemes.modelling.units import ModellingUnit
 from polthemes.resources import ResourceFileError, read_tsv
 from polthemes.text.glossary import Glossary, default_glossary
@@ -52,10 +52,10 @@ _NAME = re.compile(r"[a-z][a-z0-9_]*")
 #: about the model than about the theme (reported in ``named_themes.evidence``).
 MIN_SEED_TOKENS = 10
 #: ... and below this share of the theme's own tokens too: a seeded theme whose seeds are a
-#: sliver of it is about something else. On the Xinwen Lianbo archive the named themes held
-#: 0.1-1% seeds, their top terms were economy, space flights, the Middle East, and no theme's
-#: prevalence followed its seeds (theme education did not peak in 2023); on the seeds party
-#: building is 13% seeds and tracks the article that is about it.
+#: sliver of it is about something else. Before named themes had their narrow prior
+#: (:data:`polthemes.modelling.seeded.NAMED_ETA_SHARE`) the archive's held 0.1-1% seeds, their
+#: top terms were economy, space flights, the Middle East, and theme education peaked at the
+#: 2022 Party Congress instead of the 2023 campaign; with it theme education follows the campaign.
 MIN_SEED_SHARE = 0.05
 
 
@@ -144,17 +144,23 @@ def default_free_themes(n_tokens: int) -> int:
 
 def fit_named_themes(units: Sequence[ModellingUnit], themes: Sequence[NamedTheme], *, n_free: int | None = None,
                      n_chains: int = DEFAULT_NAMED_CHAINS, seed: int = DEFAULT_SEED, min_count: int = 1,
-                     max_document_share: float = 1.0, workers: int = 1) -> NamedThemeFit:
+                     max_document_share: float = 1.0, workers: int = 1,
+                     named_prior: float = NAMED_ETA_SHARE) -> NamedThemeFit:
     """Fit ``themes`` keyword-assisted beside ``n_free`` free themes (``None``: by the corpus's
     size, :func:`default_free_themes`) on ``units``, in
     ``n_chains`` chains seeded ``seed``, ``seed + 1``, ... (each single-threaded, so a seed
-    gives the same answer on any number of ``workers``).
+    gives the same answer on any number of ``workers``). ``named_prior`` is a named theme's
+    prior on its non-seed words as a share of a free theme's (see
+    :data:`polthemes.modelling.seeded.NAMED_ETA_SHARE`): 1 lets it become any subject its seeds
+    appear in; smaller keeps it to the company its seeds keep.
 
     The vocabulary is filtered as the main analysis filters it, except that a seed concept
     that occurs is always kept: a frequency cap must not make a named theme absent.
     """
     if (n_free is not None and n_free < 0) or n_chains < 1:
         raise ValueError(f"need n_free >= 0 and n_chains >= 1, got {n_free} and {n_chains}")
+    if not 0 < named_prior <= 1:
+        raise ValueError(f"need 0 < named_prior <= 1 (a share of the free themes' prior), got {named_prior}")
     occurring = Counter(term for unit in units for term in unit.terms)
     seeds_present = {t.name: {c: occurring[c] for c in t.concepts if occurring[c]} for t in themes}
     fitted = [t for t in themes if seeds_present[t.name]]
@@ -172,7 +178,7 @@ def fit_named_themes(units: Sequence[ModellingUnit], themes: Sequence[NamedTheme
     seeds = {t.name: tuple(seeds_present[t.name]) for t in fitted}
     k = len(fitted) + n_free
     global _chain_context
-    _chain_context = (bag, k, seeds)
+    _chain_context = (bag, k, seeds, named_prior)
     chain_seeds = [seed + i for i in range(n_chains)]
     pool = fork_pool(min(workers, n_chains))
     try:
@@ -202,8 +208,8 @@ _chain_context: tuple | None = None
 
 
 def _fit_chain(chain_seed: int) -> SeededLDA:
-    bag, k, seeds = _chain_context
-    return SeededLDA(k, seeds=seeds, random_state=chain_seed).fit(bag)
+    bag, k, seeds, named_prior = _chain_context
+    return SeededLDA(k, seeds=seeds, named_eta_share=named_prior, random_state=chain_seed).fit(bag)
 
 
 def named_theme_tables(fit: NamedThemeFit, articles: pd.DataFrame, *, covariates: Sequence[str] = ("language", "source"),

@@ -72,6 +72,8 @@ FIGURE_NAMES = {
     "theme_by_article_heatmap", "theme_prevalence_by_language_and_source", "theme_cooccurrence_network", "themes_over_time",
     "named_theme_shares", "named_theme_effects", "named_themes_over_time",
 }
+#: The interactive pages, and the plotly.js the theme explorer loads from beside it.
+PAGE_NAMES = ("intertopic_map.html", "theme_explorer.html", "plotly.min.js", "intrusion_test.html")
 
 
 @pytest.fixture(scope="module")
@@ -91,7 +93,7 @@ def regenerated(default_analysis, tmp_path_factory):
 @pytest.mark.slow
 def test_figures_regenerate_byte_identical(regenerated):
     (first, root), (second, _) = regenerated
-    expected = {f"{n}.{ext}" for n in FIGURE_NAMES for ext in ("png", "svg")} | {"intertopic_map.html", "intrusion_test.html"}
+    expected = {f"{n}.{ext}" for n in FIGURE_NAMES for ext in ("png", "svg")} | set(PAGE_NAMES)
     assert {p.name for p in first} == expected
     for a, b in zip(first, second):
         assert a.read_bytes() == b.read_bytes(), a.name
@@ -103,6 +105,12 @@ def test_figures_regenerate_byte_identical(regenerated):
     values = [v.strip() for v in f"{coordinates[1]},{coordinates[2]}".split(",")]
     assert len(values) >= 4  # x and y of every theme (K >= 2)
     assert all(len(v.split(".")[1]) <= 10 for v in values if "." in v and "e" not in v)
+    # The explorer loads plotly.js from beside it, the copy the pinned plotly ships, and nothing else.
+    from plotly.offline import get_plotlyjs
+
+    explorer = (root / "figures" / "theme_explorer.html").read_text(encoding="utf-8")
+    assert re.findall(r"<script[^>]*\bsrc=\"([^\"]*)\"", explorer) == ["plotly.min.js"] and "://" not in explorer
+    assert (root / "figures" / "plotly.min.js").read_text(encoding="utf-8") == get_plotlyjs()
 
 
 @pytest.mark.slow

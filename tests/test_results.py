@@ -15,6 +15,7 @@ from polthemes.engines.local import run_analysis
 from polthemes.jobs import draw_figures, regenerate_figures, results_for
 from polthemes.params import ParamsError, load_params
 from polthemes.report.figures import save_figure, theme_figures
+from polthemes.report.explorer import theme_explorer_html
 from polthemes.report.intertopic import intertopic_map_html
 from polthemes.results import ResultsFolderError, load_results, write_results
 from polthemes.settings import AnalysisSettings
@@ -74,8 +75,22 @@ def test_figures_from_a_loaded_folder_are_byte_identical_to_the_fits(written, tm
     for name in names:
         assert (live / name).read_bytes() == (again / name).read_bytes(), name
     assert intertopic_map_html(result, title="t") == intertopic_map_html(loaded, title="t")
+    assert theme_explorer_html(result, title="t") == theme_explorer_html(loaded, title="t")
     drawn = draw_figures(loaded, report, tmp_path / "all")
-    assert {p.name for p in drawn} >= {"corpus_overview.png", "intertopic_map.html", "theme_top_terms.png"}
+    assert {p.name for p in drawn} >= {"corpus_overview.png", "intertopic_map.html", "theme_top_terms.png", "theme_explorer.html", "plotly.min.js"}
+
+
+def test_a_run_without_per_unit_arrays_still_gets_its_theme_explorer(written, tmp_path, capsys):
+    """The explorer is drawn from tables alone: a run that kept no per-unit arrays (as Spark
+    keeps none) has no intertopic map, said in a warning, but its explorer."""
+    import dataclasses
+
+    _, folder, report = written
+    loaded = load_results(folder)
+    bare = dataclasses.replace(loaded, unit_topics=None, unit_lengths=None, term_counts=None)
+    drawn = {p.name for p in draw_figures(bare, report, tmp_path / "bare")}
+    assert "intertopic_map.html" not in drawn and {"theme_explorer.html", "plotly.min.js"} <= drawn
+    assert capsys.readouterr().err == f"polthemes: warning: {folder}: no per-unit theme mixtures, so no intertopic map\n"
 
 
 def test_a_folder_that_is_not_a_results_folder_is_one_clear_error(tmp_path, written):

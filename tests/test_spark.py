@@ -383,8 +383,8 @@ def test_figures_draw_from_spark_results(runs):
 
 
 def test_a_spark_results_folder_reloads_and_draws_without_an_intertopic_map(runs, tmp_path, capsys):
-    """A Spark folder keeps no per-unit arrays: its figures are drawn from the loaded folder,
-    and the missing intertopic map is a warning, not a traceback."""
+    """A Spark folder keeps no per-unit arrays: its figures and its theme explorer are drawn
+    from the loaded folder, and the missing intertopic map is a warning, not a traceback."""
     from polthemes.jobs import draw_figures
     from polthemes.results import load_results
 
@@ -393,6 +393,7 @@ def test_a_spark_results_folder_reloads_and_draws_without_an_intertopic_map(runs
     assert loaded.manifest["engine"]["name"] == "spark" and loaded.vocabulary == remote.vocabulary
     written = {p.name for p in draw_figures(loaded, read_corpus(folder / "corpus"), tmp_path / "figures")}
     assert "theme_top_terms.png" in written and "intertopic_map.html" not in written
+    assert {"theme_explorer.html", "plotly.min.js"} <= written
     assert "polthemes: warning:" in capsys.readouterr().err
 
 

@@ -1,12 +1,14 @@
 """Files the project does not control cannot change a result or run code.
 
 jieba's own dictionary cache sits unchecked in the shared temporary folder; the project
-builds, keys and verifies its own. A corpus folder name or a term label goes into the
-intertopic map's HTML escaped, so opening the map never runs what a name smuggled in.
+builds, keys and verifies its own. A corpus folder name, a term label or an article title
+goes into the intertopic map's and the theme explorer's HTML escaped, so opening either
+never runs what a name smuggled in (tests/test_browser.py opens them in a browser too).
 """
 
 from __future__ import annotations
 
+import json
 import marshal
 import tempfile
 import unicodedata
@@ -19,6 +21,7 @@ import pytest
 from conftest import SEED_IDS, seed_bytes, seed_text
 from polthemes.engines.local import run_analysis
 from polthemes.corpus.reader import read_corpus
+from polthemes.report.explorer import theme_explorer_html
 from polthemes.report.intertopic import intertopic_map_html
 from polthemes.settings import AnalysisSettings
 from polthemes.text.chinese import ChineseTokenizer
@@ -144,3 +147,36 @@ def test_a_term_label_cannot_close_the_script_it_sits_in(small_result, monkeypat
     assert len(parser.scripts) == 3
     assert sum("alert(3)" in script for script in parser.scripts) == 1  # inside the data, as text
     assert not any(script.strip() == "alert(3)" for script in parser.scripts)
+
+
+def test_a_corpus_name_with_markup_is_shown_not_run_in_the_explorer(small_result):
+    name = '<img src=x onerror="alert(1)"><script>alert(2)</script>'
+    html = theme_explorer_html(small_result, title=f"Theme explorer of {name}")
+    assert name not in html and "alert(2)</script>" not in html
+    assert "<h1>Theme explorer of &lt;img src=x onerror=&quot;alert(1)&quot;&gt;&lt;script&gt;alert(2)&lt;/script&gt;</h1>" in html
+    parser = _Scripts()
+    parser.feed(html)
+    assert not any("alert" in script for script in parser.scripts)
+
+
+def test_a_term_label_or_article_title_cannot_close_the_explorers_data_script(small_result, monkeypatch):
+    # The explorer shows every theme's top terms and every article's title: put markup in both.
+    term = small_result.top_terms(1)[0][0]
+    terms = small_result.tables["topic_terms"].copy()
+    terms.loc[terms.term == term, "term_label"] = "</script><script>alert(3)</script>"
+    articles = small_result.tables["article_themes"].copy()
+    articles.loc[0, "title"] = "<!--<script>alert(4)</script>"
+    monkeypatch.setitem(small_result.tables, "topic_terms", terms)
+    monkeypatch.setitem(small_result.tables, "article_themes", articles)
+    html = theme_explorer_html(small_result)
+    parser = _Scripts()
+    parser.feed(html)
+    # Still the page's own three scripts (plotly.min.js by its src, the data, the page's code).
+    assert len(parser.scripts) == 3 and parser.scripts[0] == ""
+    data = parser.scripts[1]
+    assert "<" not in data and ">" not in data  # written as \u003c and \u003e: nothing can end or comment out the element
+    assert sum("alert(3)" in script for script in parser.scripts) == sum("alert(4)" in script for script in parser.scripts) == 1
+    assert not any(script.strip() in ("alert(3)", "alert(4)") for script in parser.scripts)
+    decoded = json.loads(data)
+    assert "</script><script>alert(3)</script>" in decoded["themes"][0]["terms"]["label"]
+    assert any("<!--<script>alert(4)</script>" in name for theme in decoded["themes"] for name in theme["articles"]["name"])

@@ -116,7 +116,9 @@ def results_for(
 
 def draw_figures(results: Results, report: CorpusReport, directory: str | Path = FIGURES_DIR) -> list[Path]:
     """Every figure of a run into ``directory``: the corpus overview from ``report``, the
-    theme figures and the intertopic map from ``results`` alone (in memory or loaded)."""
+    theme figures, the intertopic map and the theme explorer (with the ``plotly.min.js`` it
+    loads) from ``results`` alone (in memory or loaded)."""
+    from polthemes.report.explorer import PLOTLY_JS, save_theme_explorer
     from polthemes.report.figures import corpus_stamp, provenance_stamp, save_figure, theme_figures
     from polthemes.report.intertopic import save_intertopic_map
     from polthemes.report.plots import plot_corpus_overview
@@ -132,6 +134,10 @@ def draw_figures(results: Results, report: CorpusReport, directory: str | Path =
             warn(f"{results.folder or name}: no per-unit theme mixtures, so no intertopic map")
         else:
             written.append(save_intertopic_map(results, Path(directory) / "intertopic_map.html", title=title))
+        # The explorer needs no per-unit arrays, only the topic_terms and article_themes tables
+        # that both engines write and the theme figures above already drew from: a Spark run has it.
+        page = save_theme_explorer(results, Path(directory) / "theme_explorer.html", title=f"Theme explorer: {results.k} themes of {name}")
+        written += [page.parent / PLOTLY_JS, page]
         written.append(write_validation_page(results, Path(directory) / "intrusion_test.html"))
     except OSError as error:
         reason = error.strerror or str(error)

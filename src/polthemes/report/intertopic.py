@@ -82,7 +82,8 @@ def intertopic_map_html(results: Results, *, title: str = "") -> str:
 #: LDAvis numbers topics from 1 and takes 0 for "no topic selected"; the project numbers
 #: themes from 0. These edits of its page script make -1 (an empty box) "none", so theme 0
 #: can be selected, typed and stepped to, and "Next Topic" stops at the last theme, K - 1.
-#: Each edit must apply exactly as often as listed: another LDAvis version fails loudly.
+#: Each edit must apply exactly as often as listed, in order (the last matches text the
+#: second wrote): another LDAvis version fails loudly. tests/test_browser.py drives them.
 ZERO_BASED_TOPIC_EDITS = (
     ("topic: 0,", "topic: -1,", 1),
     ("vis_state.topic > 0", "vis_state.topic >= 0", 7),
@@ -95,6 +96,9 @@ ZERO_BASED_TOPIC_EDITS = (
     ("Math.round(Math.min(K, Math.max(0, vis_state.topic)))", "Math.round(Math.min(K - 1, Math.max(-1, vis_state.topic)))", 1),
     ("document.getElementById(topicID).value = vis_state.topic = 0;",
      'vis_state.topic = -1;\n            document.getElementById(topicID).value = "";', 1),
+    # Reopened on the address a cleared map wrote (#topic=-1), the box is empty, not "-1".
+    ("document.getElementById(topicID).value = vis_state.topic;\n                if (vis_state.topic >= 0) {",
+     'document.getElementById(topicID).value = vis_state.topic >= 0 ? vis_state.topic : "";\n                if (vis_state.topic >= 0) {', 1),
 )
 
 

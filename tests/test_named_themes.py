@@ -255,16 +255,20 @@ def test_a_bad_named_themes_file_is_an_error_naming_it(tmp_path, row, problem):
     assert str(path) in str(error.value)
 
 
+#: The named themes of the seed-article run: two the seeds have, one they do not.
+SEED_RUN_THEMES = ("name\tlabel\tconcepts\n"
+                   "mass_line\tMass line\tmass_line|mass_line_educational_practice\n"
+                   "party_building\tParty building\tparty_building\n"
+                   "belt_and_road\tBelt and Road\tbelt_and_road\n")
+
+
 @pytest.fixture(scope="module")
 def seeds_named(tmp_path_factory):
     from polthemes.engines.named import run_named_themes
     from polthemes import read_corpus
 
     themes = tmp_path_factory.mktemp("named") / "themes.tsv"
-    themes.write_text("name\tlabel\tconcepts\n"
-                      "mass_line\tMass line\tmass_line|mass_line_educational_practice\n"
-                      "party_building\tParty building\tparty_building\n"
-                      "belt_and_road\tBelt and Road\tbelt_and_road\n", encoding="utf-8")
+    themes.write_text(SEED_RUN_THEMES, encoding="utf-8")
     out = tmp_path_factory.mktemp("named-run") / "seeds-named"
     articles = read_corpus(SEEDS_DIR).articles
     return run_named_themes(articles, out_dir=out, themes=themes, n_free=3, n_chains=2, workers=1), articles, out
@@ -298,13 +302,17 @@ def test_a_named_run_reloads_from_its_folder(seeds_named):
     pd.testing.assert_frame_equal(loaded.tables["named_theme_shares"][["id", "name"]], run.tables["named_theme_shares"][["id", "name"]])
 
 
-def test_the_named_prior_is_a_parameter_the_manifest_records(seeds_named):
+def test_the_named_prior_is_a_parameter_the_manifest_records(seeds_named, tmp_path, capsys):
     """The free topics' prior on a named theme's other words (named_prior 1) lets party
-    building hold more than its seeds on the seed articles; the default keeps it nearer them."""
+    building hold more than its seeds on the seed articles; the default keeps it nearer them.
+    Everything else is the fixture's run: the same themes, free themes, chains and seeds."""
+    from polthemes.cli import main
     from polthemes.engines.named import run_named_themes
 
     run, articles, _ = seeds_named
-    broad = run_named_themes(articles, themes=None, n_free=3, n_chains=2, workers=1, named_prior=1.0)
+    themes = tmp_path / "themes.tsv"
+    themes.write_text(SEED_RUN_THEMES, encoding="utf-8")
+    broad = run_named_themes(articles, themes=themes, n_free=3, n_chains=2, workers=1, named_prior=1.0)
     assert run.manifest["model"]["named_prior"] == NAMED_ETA_SHARE and broad.manifest["model"]["named_prior"] == 1.0
 
     def held(r):
@@ -313,6 +321,9 @@ def test_the_named_prior_is_a_parameter_the_manifest_records(seeds_named):
     assert held(broad).theme_tokens > 2 * held(run).theme_tokens and held(broad).seed_share < held(run).seed_share
     with pytest.raises(ValueError, match="named_prior"):
         fit_named_themes([], [], named_prior=0)
+    with pytest.raises(SystemExit):
+        main(["named", "--help"])
+    assert f"default: {NAMED_ETA_SHARE};" in " ".join(capsys.readouterr().out.split())  # the help names the real default
 
 
 def test_the_named_figures_say_which_themes_rest_on_weak_evidence(seeds_named):

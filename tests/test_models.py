@@ -137,6 +137,36 @@ def test_the_gibbs_chain_stops_when_settled_on_a_large_corpus_but_samples_a_smal
     assert fitted_small.n_iter_ == 400
 
 
+def test_a_chain_whose_topics_have_settled_stops_there_with_the_topics_a_long_chain_reaches():
+    """Past ``settled_sampled_tokens`` assignments a chain stops once no topic moves any more,
+    although its log-likelihood is still creeping; the topics it stops with are the ones it
+    would have kept after many more sweeps."""
+    corpus = planted_corpus(n_documents=3000, n_topics=5, document_length=80, seed=3)  # 240,000 tokens
+    bag = corpus.bag()
+
+    class SettlesEarly(TomotopyLDA):
+        settled_sampled_tokens = 30 * 240_000  # settled topics may stop it from 30 sweeps on
+
+    class NeverSettles(TomotopyLDA):
+        settled_sampled_tokens = 10**12
+
+    early = SettlesEarly(n_topics=5, random_state=DEFAULT_SEED).fit(bag)
+    late = NeverSettles(n_topics=5, random_state=DEFAULT_SEED).fit(bag)
+    assert early.settled_ and early.converged_ and "topics settled" in early.convergence_
+    assert not late.settled_
+    assert 30 <= early.n_iter_ < late.n_iter_
+    assert topic_recovery(early.components_, corpus.topics) > 0.95
+    # The same chain (same seed) read at its stop and after its long run: the same topics.
+    assert topic_recovery(early.components_, late.components_) > 0.99
+
+
+def test_a_small_corpus_is_never_stopped_by_settled_topics():
+    # The seeds' size: the settled rule's budget lies beyond the 1,000 default sweeps.
+    small = planted_corpus(n_documents=30, n_topics=3, document_length=50, seed=3)
+    fitted = make_model("tomotopy", n_topics=3, max_iter=300).fit(small.bag())
+    assert not fitted.settled_ and fitted.n_iter_ == 300
+
+
 def test_top_terms_rank_by_weight_and_break_float_ties_by_term():
     # Topic 0: "b" and "a" tie up to float noise (below 1e-12), so "a" ranks first; topic 1: plain order.
     weights = np.array([[0.4 + 1e-15, 0.4, 0.2], [0.1, 0.3, 0.6]])

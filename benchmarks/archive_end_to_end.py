@@ -4,12 +4,13 @@ What is measured, each configuration in a fresh Python process (``--one``) so it
 timings and peak memory are its own (peak resident set of the process, ``ru_maxrss`` of
 ``RUSAGE_SELF``, and of its largest finished child, ``RUSAGE_CHILDREN``):
 
-1. **project, cold**: read the archive (``polthemes.corpus.reader.read_corpus``), run
+1. **project, cold**: read the archive (``polthemes.corpus.reader.read_corpus_cached``, as
+   the command line does), run
    ``polthemes.engines.local.run_analysis`` at one K with the default number of Gibbs
    chains (``chains=None``: by corpus size), no bootstrap, no cross-check, no held-out
    folds, ``workers=2`` and an empty cache folder, then draw the theme figures.
 2. **project, warm, new K**: the same with K + 2 and the cache folder of run 1: what a
-   user pays to try another K (the segmentation is reused, the model is not).
+   user pays to try another K (the reading and the tokens are reused, the model is not).
 3. **project, one chain, warm**: run 2 again with ``chains=1``, so the same run says what
    the extra chains cost (run 2's k_sweep and wall time over run 3's).
 4. **hand-written baseline**: what a user would otherwise write with the same libraries:
@@ -98,14 +99,14 @@ def _peaks() -> dict:
 def run_project(corpus: Path, cache_dir: Path, k: int, chains: int | None, workers: int, figures_dir: Path) -> dict:
     """One end-to-end run of the project in this process: stage timings, chains, peaks."""
     clock = time.perf_counter()
-    from polthemes.corpus.reader import read_corpus
+    from polthemes.corpus.reader import read_corpus_cached
     from polthemes.engines.local import run_analysis
     from polthemes.report.figures import save_figure, theme_figures
     from polthemes.settings import AnalysisSettings
 
     timings = {"import": time.perf_counter() - clock}
     clock = time.perf_counter()
-    report = read_corpus(corpus)
+    report = read_corpus_cached(corpus, cache_dir)  # as the command line reads: reused when unchanged
     timings["read_clean"] = time.perf_counter() - clock
     settings = AnalysisSettings(k_values=(k,), chains=chains, n_boot=0, cross_check=(), heldout_folds=0)
     result = run_analysis(report.articles, settings, workers=workers, cache_dir=cache_dir)

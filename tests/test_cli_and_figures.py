@@ -136,8 +136,8 @@ def test_outputs_are_never_written_into_data_raw(tmp_path):
 
 
 def test_no_cache_means_no_cache_for_every_command(tmp_path, monkeypatch):
-    """``--no-cache`` and ``cache=False`` reach the tokenizer: nothing is written to the cache
-    folder; by default the segmentations of the seeds' Chinese paragraphs are stored there."""
+    """``--no-cache`` and ``cache=False`` reach the reader and the tokenizer: nothing is written
+    to the cache folder; by default the seeds' reading, segmentations and tokens are kept there."""
     import polthemes.engines.local as local
     from polthemes.settings import AnalysisSettings
 
@@ -157,4 +157,5 @@ def test_no_cache_means_no_cache_for_every_command(tmp_path, monkeypatch):
     assert main(["coverage", str(SEEDS_DIR), "--no-cache", "--workers", "1"]) == 0
     assert not cache.exists() or not any(cache.iterdir())
     assert main(["coverage", str(SEEDS_DIR), "--workers", "1"]) == 0
-    assert sorted(p.suffix for p in cache.iterdir()) == [".marshal", ".sqlite"]  # jieba's dictionary, segmentations
+    # jieba's dictionary, the reading, the segmentations, the tokens
+    assert sorted(p.name.split("-")[0] for p in cache.iterdir()) == ["jieba", "reading", "segments", "tokens"]

@@ -44,12 +44,14 @@ RESULT_FILES = {
 
 def no_tokenizing(monkeypatch) -> None:
     """Fail the test if a run gets as far as tokenizing: refusals must come before any work."""
+    from polthemes.text import pipeline
     from polthemes.text.pipeline import TokenPipeline
 
     def refuse(*args, **kwargs):
         raise AssertionError("the run started tokenizing before refusing its output folder")
 
     monkeypatch.setattr(TokenPipeline, "transform", refuse)
+    monkeypatch.setattr(pipeline, "cached", refuse)  # tokens kept by an earlier test count too
 
 
 # --- Refusals, before any work --------------------------------------------------------------
@@ -504,10 +506,18 @@ def terms(corpus, capsys) -> tuple[str, list[str]]:
 
 
 def filled_cache(corpus, cache_dir, capsys) -> Path:
+    """The segmentation database of a cache that ``terms`` filled; the tokens kept beside it
+    are removed, so the next run segments again and meets whatever is done to the database."""
     out, warnings = terms(corpus, capsys)
     assert warnings == []
     (database,) = cache_dir.glob("segments-*.sqlite")
+    forget_tokens(cache_dir)
     return database
+
+
+def forget_tokens(cache_dir: Path) -> None:
+    for kept in cache_dir.glob("tokens-*.pickle"):
+        kept.unlink()
 
 
 def test_a_cache_file_of_garbage_is_set_aside_and_rebuilt(corpus_and_terms, cache_dir, capsys):
@@ -522,6 +532,7 @@ def test_a_cache_file_of_garbage_is_set_aside_and_rebuilt(corpus_and_terms, cach
         f"polthemes: warning: {database}: segmentation cache is damaged (file is not a database); set aside as {broken.name}, rebuilding it"
     ]
     assert broken.read_bytes() == garbage and broken.name.startswith(f"{database.name}.broken-")
+    forget_tokens(cache_dir)
     assert terms(corpus, capsys) == (expected, [])  # the rebuilt cache is used, silently
     assert sqlite3.connect(database).execute("SELECT count(*) FROM segments").fetchone()[0] > 0
 
@@ -550,12 +561,18 @@ def test_a_cache_folder_that_is_a_file_means_no_cache(corpus_and_terms, tmp_path
     monkeypatch.setenv("POLTHEMES_CACHE_DIR", str(in_the_way))
     out, warnings = terms(corpus, capsys)
     assert out == expected
-    # Two caches live there (jieba's dictionary, the segmentations): each says it goes without.
-    assert len(warnings) == 2 and warnings[0].startswith(f"polthemes: warning: {in_the_way}/jieba-prefix-")
-    assert warnings[0].endswith(": cannot write the jieba dictionary cache (File exists); going on without it")
-    assert warnings[1] == (
+    # Four caches live there (the reading, jieba's dictionary, the segmentations, the tokens):
+    # each says it goes without.
+    assert len(warnings) == 4
+    assert warnings[0].startswith(f"polthemes: warning: {in_the_way}/reading-")
+    assert warnings[0].endswith(": cannot keep the reading for the next run (File exists); going on without")
+    assert warnings[1].startswith(f"polthemes: warning: {in_the_way}/jieba-prefix-")
+    assert warnings[1].endswith(": cannot write the jieba dictionary cache (File exists); going on without it")
+    assert warnings[2] == (
         f"polthemes: warning: {in_the_way}: cannot make the segmentation cache folder (File exists); going on without a cache"
     )
+    assert warnings[3].startswith(f"polthemes: warning: {in_the_way}/tokens-")
+    assert warnings[3].endswith(": cannot keep the tokens for the next run (File exists); going on without")
     assert in_the_way.read_bytes() == seed_bytes(SMALL_CORPUS_IDS[0])  # the user's file, untouched
 
 
@@ -592,6 +609,7 @@ def test_fit_with_a_damaged_cache_gives_the_tables_of_a_run_without_one(tmp_path
     assert main(["fit", str(corpus), "--out", str(tmp_path / "plain"), "--no-cache", "--workers", "1", *FAST_FIT]) == 0
     assert main(["terms", str(corpus), "--workers", "1"]) == 0  # fills the cache
     (database,) = cache_dir.glob("segments-*.sqlite")
+    forget_tokens(cache_dir)
     database.write_bytes(b"\0" * 100 + seed_bytes(SMALL_CORPUS_IDS[2])[:5000])
     capsys.readouterr()
     assert main(["fit", str(corpus), "--out", str(tmp_path / "cached"), "--workers", "2", *FAST_FIT]) == 0

@@ -41,15 +41,18 @@ def _fails_before_reading(monkeypatch):
         raise AssertionError("the corpus was read before the parameter was checked")
 
     monkeypatch.setattr(polthemes.cli, "read_corpus", refuse)
+    monkeypatch.setattr(polthemes.cli, "read_corpus_cached", refuse)
 
 
 def _fails_before_tokenizing(monkeypatch):
+    from polthemes.text import pipeline
     from polthemes.text.pipeline import TokenPipeline
 
-    def refuse(self, *args, **kwargs):
+    def refuse(*args, **kwargs):
         raise AssertionError("the corpus was tokenized before the parameter was checked")
 
     monkeypatch.setattr(TokenPipeline, "transform", refuse)
+    monkeypatch.setattr(pipeline, "cached", refuse)  # tokens kept by an earlier test count too
 
 
 @pytest.mark.parametrize(

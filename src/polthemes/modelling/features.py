@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -40,9 +41,14 @@ class BagOfWords:
     def document_terms(self, row: int) -> list[str]:
         """The document's terms, each repeated by its count, in vocabulary order."""
         start, end = self.counts.indptr[row], self.counts.indptr[row + 1]
-        return [
-            self.vocabulary[j] for j, n in zip(self.counts.indices[start:end], self.counts.data[start:end]) for _ in range(int(n))
-        ]
+        repeated = np.repeat(self.counts.indices[start:end], self.counts.data[start:end].astype(np.int64))
+        return self._terms_array[repeated].tolist()
+
+    @cached_property
+    def _terms_array(self) -> np.ndarray:
+        """The vocabulary as an object array, so a row's terms are one fancy index (every
+        chain of a sweep converts the whole bag: 2 s on the archive as a Python loop)."""
+        return np.array(self.vocabulary, dtype=object)
 
 
 def bag_of_words(

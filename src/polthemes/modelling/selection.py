@@ -293,6 +293,10 @@ def _fit_and_score(job: tuple[int, int, int | None]) -> tuple[dict, TopicModel |
     return row, model
 
 
+#: Nonzero counts scored at a time by :func:`log_likelihood`.
+LIKELIHOOD_SLICE = 1 << 18
+
+
 def log_likelihood(bag: BagOfWords, document_topics: np.ndarray, topic_terms: np.ndarray) -> float:
     """Mean log-likelihood per token of ``bag``'s counts under the mixtures and topics:
     sum over documents d and terms w of n_dw log(theta_d . phi_w), over the tokens.
@@ -300,7 +304,13 @@ def log_likelihood(bag: BagOfWords, document_topics: np.ndarray, topic_terms: np
     The same measure for every backend (a Gibbs chain's own likelihood is not defined for
     NMF), so chains are ranked alike whatever fitted them."""
     counts = sparse.coo_matrix(bag.counts)
-    probabilities = np.einsum("ik,ik->i", document_topics[counts.row], topic_terms[:, counts.col].T)
+    # Per nonzero count, theta_d . phi_w, a slice of nonzeros at a time: the archive's two
+    # nonzeros x K gathers were 400 MB at once. Each dot product is the same either way.
+    probabilities = np.empty(counts.nnz)
+    topics_by_term = np.ascontiguousarray(topic_terms.T)
+    for start in range(0, counts.nnz, LIKELIHOOD_SLICE):
+        part = slice(start, start + LIKELIHOOD_SLICE)
+        probabilities[part] = np.einsum("ik,ik->i", document_topics[counts.row[part]], topics_by_term[counts.col[part]])
     total = counts.data.sum()
     return float((counts.data * np.log(np.maximum(probabilities, 1e-300))).sum() / total) if total else float("nan")
 

@@ -122,15 +122,29 @@ def cached(kind: str, key: str, build: Callable[[], T], cache_dir: str | Path | 
 _MISSING = object()
 
 
-def _load(path: Path):
+def checked_bytes(magic: bytes, payload: bytes) -> bytes:
+    """``payload`` as a cache file: ``magic``, the payload's SHA-256 on one line, the payload."""
+    return magic + hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload
+
+
+def read_checked(path: Path, magic: bytes) -> bytes | None:
+    """The payload of a file written as :func:`checked_bytes` with ``magic``, or None when
+    the file cannot be read, is not such a file, or its payload no longer matches its digest."""
     try:
         data = path.read_bytes()
     except OSError:
-        return _MISSING
-    if not data.startswith(_MAGIC):
-        return _MISSING
-    digest, _, payload = data[len(_MAGIC):].partition(b"\n")
+        return None
+    if not data.startswith(magic):
+        return None
+    digest, _, payload = data[len(magic):].partition(b"\n")
     if hashlib.sha256(payload).hexdigest().encode() != digest:
+        return None
+    return payload
+
+
+def _load(path: Path):
+    payload = read_checked(path, _MAGIC)
+    if payload is None:
         return _MISSING
     try:
         return pickle.loads(payload)
@@ -144,7 +158,7 @@ def _store(path: Path, value) -> None:
     try:
         payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
         path.parent.mkdir(parents=True, exist_ok=True)
-        write_bytes_atomic(path, _MAGIC + hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload)
+        write_bytes_atomic(path, checked_bytes(_MAGIC, payload))
     except OSError as error:
         warn(f"{path}: cannot keep the {path.name.split('-')[0]} for the next run ({error.strerror or error}); going on without")
 

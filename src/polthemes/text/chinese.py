@@ -28,6 +28,7 @@ from pathlib import Path
 import jieba
 
 from polthemes.corpus.language import HAN_RUN
+from polthemes.derived_cache import checked_bytes, read_checked
 from polthemes.messages import warn
 from polthemes.resources import read_list
 
@@ -144,7 +145,7 @@ def prefix_dictionary(words: Sequence[str], cache_dir: str | Path | None) -> tup
         try:
             from polthemes.files import write_bytes_atomic
 
-            write_bytes_atomic(path, _PREFIX_MAGIC + hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload)
+            write_bytes_atomic(path, checked_bytes(_PREFIX_MAGIC, payload))
         except OSError as error:  # the cache is optional: a full or read-only disk costs a second, not the run
             warn(f"{path}: cannot write the jieba dictionary cache ({error.strerror or error}); going on without it")
     return built
@@ -168,14 +169,8 @@ def _build_prefix_dictionary(dictionary: bytes, words: Sequence[str]) -> tuple[d
 
 def _load_prefix_dictionary(path: Path) -> tuple[dict[str, int], int] | None:
     """The cached dictionary if the file is whole and unchanged, else None."""
-    try:
-        data = path.read_bytes()
-    except OSError:
-        return None
-    if not data.startswith(_PREFIX_MAGIC):
-        return None
-    digest, _, payload = data[len(_PREFIX_MAGIC):].partition(b"\n")
-    if hashlib.sha256(payload).hexdigest().encode() != digest:
+    payload = read_checked(path, _PREFIX_MAGIC)
+    if payload is None:
         return None
     try:
         frequencies, total = marshal.loads(payload)

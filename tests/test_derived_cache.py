@@ -16,7 +16,6 @@ from conftest import SEED_IDS, seed_bytes
 from polthemes import derived_cache
 from polthemes.corpus.reader import read_corpus, read_corpus_cached
 from polthemes.derived_cache import cached, code_fingerprint
-from polthemes.text import pipeline as pipeline_module
 from polthemes.text.pipeline import TokenPipeline, tokenize_articles
 
 from test_scale import _snapshot
@@ -124,8 +123,42 @@ def test_only_the_newest_entries_of_a_kind_are_kept_and_nothing_else_is_touched(
 
 
 def test_no_cache_folder_means_nothing_is_written(seed_report, tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    before = set(tmp_path.rglob("*"))
+    default = tmp_path / "default-cache"
+    monkeypatch.setenv("POLTHEMES_CACHE_DIR", str(default))
     tokenize_articles(seed_report.articles[:1], cache_dir=None)
-    assert set(tmp_path.rglob("*")) == before
-    assert pipeline_module.cached is cached
+    assert not default.exists()  # neither tokens nor jieba's dictionary went to the default folder
+    tokenize_articles(seed_report.articles[:1], cache_dir=default)
+    assert _entries(default, "tokens")
+
+
+def test_a_resource_edited_during_a_session_is_read_again_so_the_tokens_follow_it(tmp_path):
+    """A notebook session that edits the glossary must tokenize with the new one: loaders of
+    resource files are remembered only until their file changes (before, once per process,
+    and the old glossary's tokens were kept under the new glossary's digest)."""
+    from polthemes.resources import cached_until_changed, read_list
+
+    (tmp_path / "words.txt").write_text("群众路线\n", encoding="utf-8")
+    loads = []
+
+    @cached_until_changed("words.txt", directory=tmp_path)
+    def words():
+        loads.append(1)
+        return read_list("words.txt", tmp_path)
+
+    assert words() == ("群众路线",) and words() is words() and len(loads) == 1  # unchanged: not read again
+    (tmp_path / "words.txt").write_text("群众路线\n主题教育\n", encoding="utf-8")
+    assert words() == ("群众路线", "主题教育") and len(loads) == 2
+    (tmp_path / "words.txt").unlink()
+    with pytest.raises(Exception, match="words.txt"):
+        words()  # a file gone is reported by its loader, not served from memory
+
+
+def test_the_shipped_loaders_of_resource_files_are_the_ones_that_follow_edits():
+    from polthemes.corpus.boilerplate import default_rules
+    from polthemes.corpus.metadata import field_line_reader, source_name_endings
+    from polthemes.text.glossary import default_glossary
+
+    for loader in (default_glossary, default_rules, field_line_reader, source_name_endings):
+        assert loader() is loader()  # remembered while unchanged
+        assert not hasattr(loader, "cache_info")  # not functools' once-per-process cache
+

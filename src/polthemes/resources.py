@@ -7,9 +7,16 @@ skipped, TSV files have a header line.
 
 from __future__ import annotations
 
+import functools
+import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from polthemes.config import RESOURCES_DIR
+
+
+T = TypeVar("T")
 
 
 class ResourceFileError(ValueError):
@@ -46,3 +53,39 @@ def read_tsv(name: str, directory: Path = RESOURCES_DIR) -> list[dict[str, str]]
             raise ResourceFileError(f"{path}:{line_no}: {len(cells)} columns, expected {len(header)} ({header})")
         rows.append(dict(zip(header, cells)))
     return rows
+
+
+def cached_until_changed(*names: str, directory: Path = RESOURCES_DIR) -> Callable[[Callable[[], T]], Callable[[], T]]:
+    """Remember what a loader of the resource files ``names`` returned until one of them
+    changes (size, modification time or inode), then load afresh.
+
+    Loaders of the glossary, the boilerplate patterns and the like used to be read once per
+    process: a notebook in which a researcher edited the glossary went on with the old one,
+    and the tokens it made were kept by :mod:`polthemes.derived_cache` under the new file's
+    digest, so later runs reused them too. One ``stat`` per file per call.
+    """
+
+    def decorate(load: Callable[[], T]) -> Callable[[], T]:
+        remembered: dict[str, object] = {}
+
+        @functools.wraps(load)
+        def current() -> T:
+            stamp = tuple(_stamp(directory / name) for name in names)
+            if remembered.get("stamp") != stamp or "value" not in remembered:
+                remembered["value"] = load()
+                remembered["stamp"] = stamp
+            return remembered["value"]  # type: ignore[return-value]
+
+        current.cache_clear = remembered.clear  # type: ignore[attr-defined]
+        return current
+
+    return decorate
+
+
+def _stamp(path: Path) -> tuple[int, int, int] | None:
+    try:
+        status = os.stat(path)
+    except OSError:
+        return None  # missing: the loader reports it
+    return status.st_size, status.st_mtime_ns, status.st_ino
+

@@ -19,12 +19,11 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from math import ceil
 
 from polthemes.config import REPEATED_LINE_MIN_ARTICLES, REPEATED_LINE_MIN_SHARE
 from polthemes.corpus.metadata import units
-from polthemes.resources import ResourceFileError, read_tsv
+from polthemes.resources import ResourceFileError, cached_until_changed, read_tsv
 
 #: Pattern files applied to every article.
 PATTERN_FILES = ("boilerplate_en.tsv", "boilerplate_zh.tsv")
@@ -79,7 +78,7 @@ def compile_rules(rows: Iterable[dict[str, str]]) -> BoilerplateRules:
     return BoilerplateRules(combined(alternatives["line"]), combined(alternatives["tail"]), rule_of_group)
 
 
-@lru_cache(maxsize=1)
+@cached_until_changed(*PATTERN_FILES)
 def default_rules() -> BoilerplateRules:
     """The rules shipped in ``resources/``."""
     rows: list[dict[str, str]] = []

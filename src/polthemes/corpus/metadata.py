@@ -12,11 +12,10 @@ import csv
 import re
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
 from pathlib import Path
 
 from polthemes.corpus.language import HAN_CHARACTERS
-from polthemes.resources import read_list, read_tsv
+from polthemes.resources import cached_until_changed, read_list, read_tsv
 
 #: Fields an article record carries and ``metadata.csv`` may set. ``pair`` names the
 #: translation pair an article belongs to in a parallel collection (one zh and one en
@@ -199,7 +198,7 @@ class FieldLineReader:
         return FieldLine(fields, stripped, remaining)
 
 
-@lru_cache(maxsize=1)
+@cached_until_changed("metadata_labels.tsv")
 def field_line_reader() -> FieldLineReader:
     """The reader for the labels shipped in ``resources/metadata_labels.tsv``."""
     labels: dict[str, str] = {}
@@ -208,7 +207,7 @@ def field_line_reader() -> FieldLineReader:
     return FieldLineReader(labels)
 
 
-@lru_cache(maxsize=1)
+@cached_until_changed("source_name_endings.txt")
 def source_name_endings() -> tuple[str, ...]:
     """Endings of outlet names, from ``resources/source_name_endings.txt``."""
     return read_list("source_name_endings.txt")

@@ -25,7 +25,7 @@ from functools import lru_cache
 
 import simplemma
 
-from polthemes.resources import read_list, read_tsv
+from polthemes.resources import cached_until_changed, read_list, read_tsv
 
 #: Letters with internal hyphens; numbers, punctuation and apostrophes separate words.
 _WORD = re.compile(r"[a-z]+(?:-[a-z]+)*")
@@ -64,6 +64,7 @@ class EnglishTokenizer:
         #: ``resources/names_en.tsv``).
         self.abbreviations = dict(abbreviations) if abbreviations is not None else default_abbreviations()
         self._abbreviation_pattern = abbreviation_pattern(self.abbreviations)
+        _lemma_overrides()  # an edited overrides file is read now, and the lemmas made under the old one forgotten
         self.stopwords = frozenset(stopwords if stopwords is not None else default_english_stopwords())
         self.phrases_min_count = phrases_min_count
         self.phrases_threshold = phrases_threshold
@@ -223,8 +224,9 @@ def abbreviation_pattern(abbreviations: Iterable[str]) -> re.Pattern[str]:
     return re.compile(rf"(?<![A-Za-z0-9'’.])(?:{alternatives or '(?!)'})(?![A-Za-z0-9'’])")
 
 
-@lru_cache(maxsize=1)
+@cached_until_changed("lemma_overrides_en.tsv")
 def _lemma_overrides() -> dict[str, str]:
+    _lemma.cache_clear()  # lemmas remembered under the old overrides
     return {row["word"]: row["lemma"] for row in read_tsv("lemma_overrides_en.tsv")}
 
 

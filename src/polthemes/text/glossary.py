@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 from polthemes.config import RESOURCES_DIR
 from polthemes.corpus.language import HAN_RUN
-from polthemes.resources import ResourceFileError, read_tsv
+from polthemes.resources import ResourceFileError, cached_until_changed, read_tsv
 
 GLOSSARY_FILENAME = "glossary.tsv"
 _EN_FORM = re.compile(r"[a-z]+(?:[ -][a-z]+)*")
@@ -86,7 +85,7 @@ def read_glossary(path: str | Path = RESOURCES_DIR / GLOSSARY_FILENAME) -> Gloss
     return Glossary(concepts, by_chinese, by_english, source=str(path))
 
 
-@lru_cache(maxsize=1)
+@cached_until_changed("glossary.tsv")
 def default_glossary() -> Glossary:
-    """The glossary shipped in ``resources/``, read once per process."""
+    """The glossary shipped in ``resources/``, read again only when the file has changed."""
     return read_glossary()

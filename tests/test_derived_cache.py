@@ -162,3 +162,24 @@ def test_the_shipped_loaders_of_resource_files_are_the_ones_that_follow_edits():
         assert loader() is loader()  # remembered while unchanged
         assert not hasattr(loader, "cache_info")  # not functools' once-per-process cache
 
+
+def test_a_cache_file_anyone_could_have_written_is_never_unpickled(seed_report, tmp_path, capsys):
+    """Its digest proves a file whole, not who wrote it: a pickle everyone may write (or one
+    in a folder where anyone may swap files) is refused and rebuilt, not loaded."""
+    articles = seed_report.articles[:1]
+    tokenize_articles(articles, cache_dir=tmp_path)
+    [entry] = _entries(tmp_path, "tokens")
+    entry.chmod(0o666)
+    capsys.readouterr()
+    tokenize_articles(articles, cache_dir=tmp_path)
+    assert "may not be this user's own" in capsys.readouterr().err
+    assert not entry.stat().st_mode & 0o002  # rebuilt as an ordinary file of ours
+    tokenize_articles(articles, cache_dir=tmp_path)
+    assert "reused" in capsys.readouterr().err  # and trusted from then on
+    tmp_path.chmod(0o777)  # a folder everyone may write, without the sticky bit
+    try:
+        assert not derived_cache.only_ours(entry)
+        tmp_path.chmod(0o1777)  # /tmp's kind: others cannot rename or remove our files
+        assert derived_cache.only_ours(entry)
+    finally:
+        tmp_path.chmod(0o755)

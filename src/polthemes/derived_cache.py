@@ -27,6 +27,7 @@ import os
 import pickle
 import platform
 import re
+import stat
 from collections.abc import Callable, Iterable
 from importlib import metadata
 from pathlib import Path
@@ -112,7 +113,7 @@ def cached(kind: str, key: str, build: Callable[[], T], cache_dir: str | Path | 
         if value is not _MISSING:
             _touch(path)
             return value, True
-        warn(f"{path}: cached {kind} failed its checksum or cannot be read; rebuilding it")
+        warn(f"{path}: cached {kind} failed its checksum, cannot be read or may not be this user's own; rebuilding it")
     value = build()
     _store(path, value)
     _prune(Path(cache_dir), kind)
@@ -129,7 +130,10 @@ def checked_bytes(magic: bytes, payload: bytes) -> bytes:
 
 def read_checked(path: Path, magic: bytes) -> bytes | None:
     """The payload of a file written as :func:`checked_bytes` with ``magic``, or None when
-    the file cannot be read, is not such a file, or its payload no longer matches its digest."""
+    the file cannot be read, is not such a file, its payload no longer matches its digest,
+    or someone else could have put it there (:func:`only_ours`)."""
+    if not only_ours(path):
+        return None
     try:
         data = path.read_bytes()
     except OSError:
@@ -140,6 +144,27 @@ def read_checked(path: Path, magic: bytes) -> bytes | None:
     if hashlib.sha256(payload).hexdigest().encode() != digest:
         return None
     return payload
+
+
+def only_ours(path: Path) -> bool:
+    """Whether only this user could have written ``path``: a regular file (not a link) owned
+    by this user, not writable by everyone, in a folder where others cannot swap it (not
+    writable by everyone, or sticky like ``/tmp``).
+
+    The digest a cache file carries proves it whole, not who wrote it: anyone able to write
+    the file can write a matching digest, and a pickle runs code when loaded. So a file in a
+    shared folder (``$POLTHEMES_CACHE_DIR=/tmp/...``) that another user made is refused and
+    rebuilt, as a planted ``jieba.cache`` is."""
+    try:
+        status = path.lstat()
+        folder = path.parent.stat()
+    except OSError:
+        return False
+    if not stat.S_ISREG(status.st_mode) or status.st_mode & stat.S_IWOTH:
+        return False
+    if hasattr(os, "getuid") and status.st_uid != os.getuid():
+        return False
+    return not (folder.st_mode & stat.S_IWOTH and not folder.st_mode & stat.S_ISVTX)
 
 
 def _load(path: Path):

@@ -42,7 +42,7 @@ from polthemes.text.coverage import coverage_report
 from polthemes.modelling.features import EmptyVocabularyError, bag_of_words, tfidf
 from polthemes.corpus.records import Article
 from polthemes.settings import AnalysisSettings
-from polthemes.text.pipeline import TokenizedCorpus, TokenPipeline
+from polthemes.text.pipeline import TokenizedCorpus, tokenize_articles
 
 logger = logging.getLogger(__name__)
 
@@ -419,9 +419,7 @@ def measure_alignment(
             theme_rows += retrieval_rows(theme_space_distances(mixtures, pairs, metric), mapping=CONCEPT_SPACE,
                                          space="themes", k=fitted_k, k_rule=k == CHOSEN, distance=metric)
     if tokens is None:
-        tokens = TokenPipeline("crosslingual", dictionary_cache=cache_dir).fit(ordered).transform(
-            ordered, workers=workers, cache_dir=cache_dir, total=len(ordered)
-        )
+        tokens = tokenize_articles(ordered, "crosslingual", workers=workers, cache_dir=cache_dir)
     concept_rows, shares, pair_shares = token_tables(tokens, pairs, CONCEPT_SPACE)
     retrieval += concept_rows
     share_tables, pair_tables = [shares], [pair_shares]

@@ -143,6 +143,13 @@ def texts(driver, selector: str) -> list[str]:
     return driver.execute_script("return Array.from(document.querySelectorAll(arguments[0])).map(e => e.textContent)", selector)
 
 
+def first_text(driver, selector: str) -> str | None:
+    """The first match's text, or None while the page has not drawn it yet (charts are drawn a
+    moment after the page loads, so a reader passed to :func:`settle` must not fail on none)."""
+    found = texts(driver, selector)
+    return found[0] if found else None
+
+
 # --- the theme explorer -------------------------------------------------------------------------
 
 
@@ -264,10 +271,11 @@ def test_markup_in_names_and_labels_is_shown_in_the_browser_never_run(browser, r
 
     page = save_theme_explorer(hostile, tmp_path / "theme_explorer.html", title=title)
     url = open_page(browser, page)
-    settle(lambda: texts(browser, "#terms-chart .ytick text")[0], label, "the top term's label in the chart")
+    settle(lambda: first_text(browser, "#terms-chart .ytick text"), label, "the top term's label in the chart")
     assert browser.find_element("tag name", "h1").get_attribute("textContent") == title
-    assert texts(browser, "#terms-table tbody tr td:nth-child(2)")[0] == label
-    assert any(story in name for name in texts(browser, "#article-chart .ytick text"))
+    settle(lambda: first_text(browser, "#terms-table tbody tr td:nth-child(2)"), label, "the top term's label in the table")
+    settle(lambda: any(story in name for name in texts(browser, "#article-chart .ytick text")), True,
+           "the hostile title among the article chart's names")
     assert browser.execute_script("return window.__pwned") is None
     assert_offline_and_quiet(browser, url)
 
@@ -328,7 +336,7 @@ def test_the_intertopic_map_steps_through_every_topic_from_zero(browser, results
 
     def check(k: int, how: str) -> None:
         settle(lambda: map_state(browser), topic_shown(k), f"topic {k} after {how}")
-        first = texts(browser, f"#{VISID} .terms")[0]
+        first = first_text(browser, f"#{VISID} .terms")  # drawn with the title map_state read
         assert first in most_probable_labels(results, k), f"{how}: topic {k} lists {first!r} first"
         assert urlsplit(browser.current_url).fragment.startswith(f"topic={k}&")
 

@@ -38,9 +38,12 @@ def pipeline(seed_report):
     return TokenPipeline().fit(seed_report.articles)
 
 
-def test_two_workers_and_the_cache_give_the_same_terms_as_one_worker(pipeline, seed_report, tmp_path):
+def test_two_workers_and_the_cache_give_the_same_terms_as_one_worker(pipeline, seed_report, tmp_path, monkeypatch):
     articles = seed_report.articles
     reference = _snapshot(pipeline.transform(articles))
+    assert _snapshot(pipeline.transform(articles, workers=2)) == reference
+    # Chunks of two articles: several segmented ahead while earlier ones are mapped, collected in order.
+    monkeypatch.setattr("polthemes.text.pipeline.CHUNK_ARTICLES", 2)
     assert _snapshot(pipeline.transform(articles, workers=2)) == reference
 
     cold = pipeline.transform(articles, workers=2, cache_dir=tmp_path)

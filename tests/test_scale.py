@@ -8,12 +8,19 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
+import time
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from conftest import SEED_IDS, seed_text
 from polthemes import read_corpus
 from polthemes.config import MAX_ARTICLE_CHARS
+from polthemes.engines.local import run_analysis
+from polthemes.execution import forked_map
+from polthemes.settings import AnalysisSettings
 from polthemes.modelling.features import bag_of_words
 from polthemes.text.segmentation import ParallelSegmenter, SegmentationCache, segmentation_fingerprint
 from polthemes.modelling.selection import sweep_k
@@ -103,6 +110,46 @@ def test_a_parallel_k_sweep_equals_a_serial_one(seed_report):
     for key, model in serial.models.items():
         assert model.top_terms(10) == parallel.models[key].top_terms(10)
         assert (model.document_topics_ == parallel.models[key].document_topics_).all()
+
+
+def test_a_bootstrap_draw_taken_from_the_bag_counts_what_counting_the_units_again_would(seed_report):
+    units = modelling_units(TokenPipeline().fit_transform(seed_report.articles), "paragraph", min_terms=5)
+    bag = bag_of_words([u.terms for u in units], min_count=2, max_document_share=0.5)
+    picked = np.random.default_rng(7).integers(0, len(units), size=len(units))
+    assert len(set(picked.tolist())) < len(units)  # repeats, and units left out
+    drawn, counted = bag.rows(picked), bag_of_words([units[i].terms for i in picked], vocabulary=bag.vocabulary)
+    assert drawn.vocabulary == counted.vocabulary
+    assert (drawn.counts.indptr == counted.counts.indptr).all() and (drawn.counts.indices == counted.counts.indices).all()
+    assert (drawn.counts.data == counted.counts.data).all() and drawn.counts.dtype == counted.counts.dtype
+    assert [drawn.document_terms(i) for i in range(drawn.n_documents)] == [bag.document_terms(j) for j in picked]
+
+
+def test_the_bootstrap_and_the_cross_check_in_two_workers_give_the_tables_of_one(seed_report):
+    """The extras run in worker processes when there are several; every table (intervals,
+    the other backends' terms and agreement) must come out as one process makes it."""
+    settings = AnalysisSettings(k_values=(3,), chains=2, heldout_folds=0, n_boot=4, cross_check=("gensim", "nmf"))
+    one = run_analysis(seed_report.articles, settings, workers=1)
+    two = run_analysis(seed_report.articles, settings, workers=2)
+    assert set(one.tables) == set(two.tables) >= {"article_theme_uncertainty", "topic_terms_gensim", "topic_terms_nmf"}
+    for name, table in one.tables.items():
+        pd.testing.assert_frame_equal(table, two.tables[name], check_exact=True, obj=name)
+    assert one.tables["article_theme_uncertainty"].high_95.gt(one.tables["article_theme_uncertainty"].low_5).any()
+
+
+def test_forked_workers_get_the_context_by_the_fork_and_return_results_in_job_order():
+    """A context that cannot be pickled (a lambda) still reaches every worker; results come
+    back in the order of the jobs, from more than one process."""
+    context = (lambda job: job * job, os.getpid())
+    results = forked_map(_square_where, list(range(12)), context, workers=2)
+    assert [value for value, _ in results] == [job * job for job in range(12)]
+    assert all(pid != os.getpid() for _, pid in results)
+    assert forked_map(_square_where, [3], context, workers=2) == [(9, os.getpid())]  # one job: no pool
+
+
+def _square_where(context, job):
+    square, _ = context
+    time.sleep(0.01 * (job % 3))  # jobs finish out of order
+    return square(job), os.getpid()
 
 
 def test_bad_records_in_an_archive_are_reported_by_line_and_the_rest_is_read(tmp_path):

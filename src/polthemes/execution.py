@@ -14,11 +14,17 @@ import os
 import signal
 import sys
 import time
+from collections.abc import Callable, Sequence
 from multiprocessing.pool import Pool
 from pathlib import Path
+from typing import TypeVar
 
 from polthemes.config import CACHE_DIR
 from polthemes.settings import AnalysisError
+
+C = TypeVar("C")
+J = TypeVar("J")
+R = TypeVar("R")
 
 
 def default_workers() -> int:
@@ -87,6 +93,48 @@ def fork_pool(workers: int, *, initializer=None, initargs=(), **pool_arguments) 
         )
     finally:
         _restore(previous_mask)
+
+
+def forked_map(
+    function: Callable[[C, J], R], jobs: Sequence[J], context: C, *, workers: int, done: Callable[[], None] | None = None
+) -> list[R]:
+    """``[function(context, job) for job in jobs]``, the jobs shared among ``workers`` forked
+    processes; results in job order, so the answer never depends on ``workers``.
+
+    ``context`` (a bag of words, a model, a closure) reaches each worker by the fork and is
+    never pickled; only the jobs and the results are. ``function`` must be a module-level
+    function (workers receive it by name). ``done`` is called once per finished job (a
+    progress bar). With one worker, or where a platform cannot fork, the jobs run here.
+    """
+    global _forked_context
+    _forked_context = context  # before the fork: each worker inherits it
+    try:
+        pool = fork_pool(min(workers, len(jobs))) if len(jobs) > 1 else None
+        if pool is None:
+            outputs = (function(context, job) for job in jobs)
+        else:
+            outputs = pool.imap(_call_with_context, [(function, job) for job in jobs])
+        try:
+            results = []
+            for result in outputs:
+                results.append(result)
+                if done is not None:
+                    done()
+            return results
+        finally:
+            if pool is not None:
+                pool.terminate()
+                pool.join()
+    finally:
+        _forked_context = None
+
+
+_forked_context = None
+
+
+def _call_with_context(task):
+    function, job = task
+    return function(_forked_context, job)
 
 
 #: The signals a worker handles differently from its parent (see :func:`_start_worker`).

@@ -18,12 +18,14 @@ import numpy as np
 import pandas as pd
 
 from polthemes.corpus.records import Article, CorpusReport
+from polthemes.execution import forked_map
 from polthemes.files import check_results_folder
 from polthemes.modelling.backends import TopicModel, import_tomotopy, make_model
 from polthemes.modelling.consensus import consensus_model, theme_support
 from polthemes.modelling.features import BagOfWords, bag_of_words
 from polthemes.modelling.selection import KSelection, sweep_k, validate_sweep
 from polthemes.modelling.units import modelling_units, most_units, resolve_unit
+from polthemes.progress import ProgressCounter
 from polthemes.results import Results, as_written, corpus_hash, manifest, write_results
 from polthemes.settings import AnalysisError, AnalysisSettings
 from polthemes.text.pipeline import TokenizedCorpus, tokenize_articles
@@ -125,15 +127,21 @@ def run_analysis(
         def refit(resampled: BagOfWords) -> TopicModel:
             return make_model(settings.backend, n_topics=k, random_state=selection.best_seed).fit(resampled)
 
-        replicates = bootstrap_article_themes(model, units, bag, refit, n_boot=settings.n_boot, seed=settings.seed)
+        with ProgressCounter(desc="bootstrap", total=settings.n_boot, unit="refit") as bar:
+            replicates = bootstrap_article_themes(model, units, bag, refit, n_boot=settings.n_boot, seed=settings.seed,
+                                                  workers=workers, done=bar.update)
         tables["article_theme_uncertainty"] = uncertainty_table(article_themes, replicates)
     timings["bootstrap"] = time.perf_counter() - clock
+    if settings.n_boot:
+        logger.info(f"bootstrap: {settings.n_boot} refits at K={k} in {timings['bootstrap']:.0f} s "
+                    f"({workers} worker{'s' * (workers > 1)}; --bootstrap 0 skips them, and the intervals)")
 
     clock = time.perf_counter()
-    cross_models = {
-        backend: make_model(backend, n_topics=k, random_state=settings.seed).fit(bag) for backend in settings.cross_check
-    }
+    cross_models = cross_check_models(bag, k, settings, workers=workers)
     timings["cross_check"] = time.perf_counter() - clock
+    if settings.cross_check:
+        logger.info(f"cross-check: {', '.join(settings.cross_check)} at K={k} in {timings['cross_check']:.0f} s "
+                    "(--cross-check none skips them)")
 
     clock = time.perf_counter()
     # Whole-article units, none left out: the model's counts are the articles' counts.
@@ -178,6 +186,18 @@ def run_analysis(
     if out_dir is not None:
         write_results(result, Path(out_dir))
     return result
+
+
+def cross_check_models(bag: BagOfWords, k: int, settings: AnalysisSettings, *, workers: int = 1) -> dict[str, TopicModel]:
+    """The cross-check backends fitted at ``k``, each in a worker process when there are
+    several (one fit each, in the order the settings name them: the same for any ``workers``)."""
+    fitted = forked_map(_fit_backend, list(settings.cross_check), (bag, k, settings.seed), workers=workers)
+    return dict(zip(settings.cross_check, fitted))
+
+
+def _fit_backend(context: tuple, backend: str) -> TopicModel:
+    bag, k, seed = context
+    return make_model(backend, n_topics=k, random_state=seed).fit(bag)
 
 
 def check_k_fits(articles: Sequence[Article], settings: AnalysisSettings) -> None:

@@ -44,6 +44,13 @@ class BagOfWords:
         repeated = np.repeat(self.counts.indices[start:end], self.counts.data[start:end].astype(np.int64))
         return self._terms_array[repeated].tolist()
 
+    def rows(self, picked: Sequence[int] | np.ndarray) -> BagOfWords:
+        """The bag of documents ``picked`` (repeats allowed, in that order), same vocabulary:
+        what :func:`bag_of_words` counts from those documents against this vocabulary,
+        taken from the matrix instead of counted again (a bootstrap draw of the archive's
+        24,000 units is 5 s of Python counting, and a row slice a few milliseconds)."""
+        return BagOfWords(self.vocabulary, self.counts[np.asarray(picked, dtype=np.int64)])
+
     @cached_property
     def _terms_array(self) -> np.ndarray:
         """The vocabulary as an object array, so a row's terms are one fancy index (every

@@ -13,8 +13,9 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import pandas as pd
 
+from polthemes.execution import forked_map
 from polthemes.modelling.backends import TopicModel
-from polthemes.modelling.features import BagOfWords, bag_of_words
+from polthemes.modelling.features import BagOfWords
 from polthemes.modelling.matching import align_topics
 from polthemes.modelling.units import ModellingUnit, roll_up
 
@@ -33,26 +34,39 @@ def bootstrap_article_themes(
     *,
     n_boot: int = 20,
     seed: int = 0,
+    workers: int = 1,
+    done: Callable[[], None] | None = None,
 ) -> np.ndarray:
     """Article-theme shares under resampled corpora: n_boot x articles x themes.
 
-    Each replicate draws the modelling units with replacement, refits (``refit`` builds and
+    ``bag`` is the units' bag of words (row ``i`` counts unit ``i``). Each replicate draws
+    the modelling units with replacement, refits (``refit`` builds and
     fits a model like ``model``), matches its topics to ``model``'s by topic-word cosine
     (Hungarian), and re-estimates every original unit's mixture under it, rolled up to
     articles. The spread shows how much the themes' shares owe to which passages happen to
     be in the corpus, which on five articles is a lot.
+
+    The draws are made here, in order, before any refit; the replicates are then refitted by
+    ``workers`` forked processes (each a whole chain, so on the archive 20 of them are
+    most of a run's time) and stacked in draw order: the same for any number of workers.
+    ``done`` is called as each replicate finishes.
     """
     rng = np.random.default_rng(seed)
-    replicates = []
-    for _ in range(n_boot):
-        picked = rng.integers(0, len(units), size=len(units))
-        resampled = bag_of_words([units[i].terms for i in picked], vocabulary=bag.vocabulary)
-        replicate = refit(resampled)
-        order = align_topics(model.components_, replicate.components_)
-        mixtures = replicate.transform(bag)[:, order]
-        shares, _ = roll_up(mixtures, units)
-        replicates.append(shares)
+    draws = [rng.integers(0, len(units), size=len(units)) for _ in range(n_boot)]
+    if not draws:
+        return np.empty((0, len({u.article_id for u in units}), model.components_.shape[0]))
+    replicates = forked_map(_replicate_shares, draws, (model.components_, units, bag, refit), workers=workers, done=done)
     return np.stack(replicates)
+
+
+def _replicate_shares(context: tuple, picked: np.ndarray) -> np.ndarray:
+    """One bootstrap replicate's article x theme shares, themes in the model's order."""
+    components, units, bag, refit = context
+    replicate = refit(bag.rows(picked))
+    order = align_topics(components, replicate.components_)
+    mixtures = replicate.transform(bag)[:, order]
+    shares, _ = roll_up(mixtures, units)
+    return shares
 
 
 #: An article "has" a theme when the theme takes at least this share of its tokens.

@@ -314,3 +314,18 @@ def test_one_run_over_every_bad_input_reports_each_and_changes_nothing_but_its_o
     # Nothing outside the output folder changed: not the corpus, not the researcher's folder.
     assert {"corpus": tree_snapshot(corpus), "decoy": tree_snapshot(decoy)} == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["corpus", "my_notes", "out"]
+
+
+def test_a_notebook_that_does_not_exist_is_named_and_nothing_runs(monkeypatch, capsys):
+    """``polthemes notebooks`` takes a name, a stem or a path; one that names no notebook is an
+    error naming it (it once ran nothing and said nothing), and no notebook is executed."""
+    import polthemes.notebooks
+
+    executed = []
+    monkeypatch.setattr(polthemes.notebooks, "execute_notebook", lambda path, **_: executed.append(path))
+    assert main(["notebooks", "notebooks/03-lda.ipynb", "99-nothing"]) == 2
+    err = capsys.readouterr().err
+    assert "no notebook 99-nothing.ipynb" in err and "03-lda.ipynb" in err.split("the notebooks are")[1]
+    assert executed == []
+    assert main(["notebooks", "notebooks/03-lda.ipynb", "04-recurring-themes"]) == 0
+    assert [path.name for path in executed] == ["03-lda.ipynb", "04-recurring-themes.ipynb"]

@@ -630,10 +630,17 @@ def _fit_on_spark(args: argparse.Namespace, corpus: str, settings: AnalysisSetti
 
 
 def _notebooks(args: argparse.Namespace) -> int:
-    from polthemes.notebooks import execute_notebook, missing_requirements, notebook_paths
+    from polthemes.notebooks import NOTEBOOKS_DIR, execute_notebook, missing_requirements, notebook_paths
 
-    for path in notebook_paths():
-        if args.names and path.name not in args.names and path.stem not in args.names:
+    paths = notebook_paths()
+    # A name, a stem or a path (``notebooks/03-lda.ipynb``, as a shell completes it) names a notebook.
+    asked = {Path(name).name if name.endswith(".ipynb") else f"{Path(name).name}.ipynb" for name in args.names}
+    unknown = sorted(asked - {path.name for path in paths})
+    if unknown:
+        raise AnalysisError(f"no notebook {', '.join(unknown)} in {NOTEBOOKS_DIR}; the notebooks are "
+                            f"{', '.join(path.name for path in paths)}")
+    for path in paths:
+        if asked and path.name not in asked:
             continue
         missing = missing_requirements(path)
         if missing:

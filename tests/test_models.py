@@ -8,8 +8,8 @@ import pytest
 
 from polthemes.config import DEFAULT_SEED
 from polthemes.modelling.features import bag_of_words
-from polthemes.modelling.backends import BACKENDS, ModelParameterError, TomotopyLDA, make_model, top_terms_per_topic
-from polthemes.modelling.matching import match_topics
+from polthemes.modelling.backends import BACKENDS, ModelParameterError, TomotopyLDA, fold_in_mixtures, make_model, top_terms_per_topic
+from polthemes.modelling.matching import align_topics, match_topics
 from polthemes.modelling.selection import SelectionError, seed_stability, sweep_k, topic_diversity
 from polthemes.settings import BACKEND_NAMES
 from polthemes.modelling.synthetic import planted_corpus, topic_recovery
@@ -68,6 +68,34 @@ def test_transform_matches_fitted_mixtures_for_the_default_backend(planted, fitt
     inferred = model.transform(planted.bag())
     agreement = (inferred.argmax(axis=1) == model.document_topics_.argmax(axis=1)).mean()
     assert agreement >= 0.9
+
+
+def test_folding_in_under_the_planted_topics_recovers_the_planted_mixtures(planted):
+    bag = planted.bag()
+    folded = fold_in_mixtures(bag.counts, planted.topics, np.full(N_TOPICS, 0.1))
+    assert np.allclose(folded.sum(axis=1), 1) and (folded > 0).all()
+    assert (folded.argmax(axis=1) == planted.mixtures.argmax(axis=1)).mean() >= 0.9
+    assert np.abs(folded - planted.mixtures).mean() < 0.05
+    assert np.array_equal(folded, fold_in_mixtures(bag.counts, planted.topics, np.full(N_TOPICS, 0.1)))  # no sampling
+
+
+def test_a_fitted_chain_folds_in_its_documents_as_close_to_the_truth_as_gibbs_inference_does(planted, fitted):
+    """The bootstrap's cheap re-estimation loses nothing against tomotopy's own inference:
+    both measured against the mixtures the planted documents were drawn from."""
+    model = fitted["tomotopy"]
+    order = align_topics(planted.topics, model.components_)
+    folded, inferred = model.fold_in(planted.bag())[:, order], model.transform(planted.bag())[:, order]
+    assert np.abs(folded - planted.mixtures).mean() <= np.abs(inferred - planted.mixtures).mean()
+    assert (folded.argmax(axis=1) == model.document_topics_[:, order].argmax(axis=1)).mean() >= 0.9
+
+
+def test_folding_in_leaves_out_terms_no_topic_has_and_gives_an_empty_document_the_prior():
+    topics = np.array([[0.5, 0.5, 0.0, 0.0], [0.0, 0.0, 0.5, 0.5]])
+    prior = np.array([0.3, 0.1])
+    with_unknown = bag_of_words([["a", "b", "a"], ["a", "b", "a", "z"], []], vocabulary=("a", "b", "c", "z"))
+    folded = fold_in_mixtures(with_unknown.counts, np.hstack([topics[:, :3], np.zeros((2, 1))]), prior)
+    assert np.allclose(folded[0], folded[1]) and folded[0, 0] > 0.9
+    assert np.allclose(folded[2], prior / prior.sum())
 
 
 @pytest.mark.parametrize(

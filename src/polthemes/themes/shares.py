@@ -40,11 +40,12 @@ def bootstrap_article_themes(
     """Article-theme shares under resampled corpora: n_boot x articles x themes.
 
     ``bag`` is the units' bag of words (row ``i`` counts unit ``i``). Each replicate draws
-    the modelling units with replacement, refits (``refit`` builds and
-    fits a model like ``model``), matches its topics to ``model``'s by topic-word cosine
-    (Hungarian), and re-estimates every original unit's mixture under it, rolled up to
-    articles. The spread shows how much the themes' shares owe to which passages happen to
-    be in the corpus, which on five articles is a lot.
+    the modelling units with replacement, refits (``refit`` builds and fits a model like
+    ``model``), matches its topics to ``model``'s by topic-word cosine (Hungarian), and
+    re-estimates every original unit's mixture under its topics
+    (:meth:`~polthemes.modelling.backends.TopicModel.fold_in`), rolled up to articles. The
+    spread shows how much the themes' shares owe to which passages happen to be in the
+    corpus, which on five articles is a lot.
 
     The draws are made here, in order, before any refit; the replicates are then refitted by
     ``workers`` forked processes (each a whole chain, so on the archive 20 of them are
@@ -64,7 +65,7 @@ def _replicate_shares(context: tuple, picked: np.ndarray) -> np.ndarray:
     components, units, bag, refit = context
     replicate = refit(bag.rows(picked))
     order = align_topics(components, replicate.components_)
-    mixtures = replicate.transform(bag)[:, order]
+    mixtures = replicate.fold_in(bag)[:, order]
     shares, _ = roll_up(mixtures, units)
     return shares
 

@@ -18,9 +18,10 @@ import pytest
 from conftest import SEED_IDS, seed_text
 from polthemes import read_corpus
 from polthemes.config import MAX_ARTICLE_CHARS
-from polthemes.engines.local import run_analysis
+from polthemes.engines.local import cross_check_sample, run_analysis
 from polthemes.execution import forked_map
 from polthemes.settings import AnalysisSettings
+from polthemes.modelling.backends import make_model
 from polthemes.modelling.features import bag_of_words
 from polthemes.text.segmentation import ParallelSegmenter, SegmentationCache, segmentation_fingerprint
 from polthemes.modelling.selection import sweep_k
@@ -134,6 +135,24 @@ def test_the_bootstrap_and_the_cross_check_in_two_workers_give_the_tables_of_one
     for name, table in one.tables.items():
         pd.testing.assert_frame_equal(table, two.tables[name], check_exact=True, obj=name)
     assert one.tables["article_theme_uncertainty"].high_95.gt(one.tables["article_theme_uncertainty"].low_5).any()
+
+
+def test_a_large_corpus_cross_checks_on_a_seeded_sample_of_its_units_and_says_so(seed_report, monkeypatch):
+    """Beyond CROSS_CHECK_MAX_UNITS units the other backends are fitted on a sample (the
+    archive's scikit-learn LDA took 21.6 minutes on all of them): the same sample for the same
+    seed, in corpus order, recorded in the manifest; below the limit, every unit."""
+    assert list(cross_check_sample(30, seed=1, limit=40)) == list(range(30))
+    sample = cross_check_sample(30, seed=1, limit=12)
+    assert len(set(sample.tolist())) == 12 and list(sample) == sorted(sample) and sample.max() < 30
+    assert (sample == cross_check_sample(30, seed=1, limit=12)).all() and not (sample == cross_check_sample(30, seed=2, limit=12)).all()
+
+    monkeypatch.setattr("polthemes.engines.local.CROSS_CHECK_MAX_UNITS", 25)
+    settings = AnalysisSettings(k_values=(3,), chains=1, heldout_folds=0, n_boot=0, cross_check=("nmf",))
+    result = run_analysis(seed_report.articles, settings, workers=1)
+    assert len(result.units) > 25
+    assert result.manifest["cross_check"]["nmf"]["fitted_units"] == 25 == result.cross_check_models["nmf"].fitted_units_
+    alone = make_model("nmf", n_topics=3, random_state=settings.seed).fit(result.bag.rows(cross_check_sample(len(result.units), settings.seed)))
+    assert np.array_equal(alone.components_, result.cross_check_models["nmf"].components_)
 
 
 def test_forked_workers_get_the_context_by_the_fork_and_return_results_in_job_order():

@@ -165,8 +165,10 @@ def write_report(args, bare, bare_s, compared, default, default_s, total_s) -> N
         f"({extras / default_s:.0%} of the default run).",
         "",
     ]
+    from collect_results import write_result
+
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text("\n".join(lines))
+    write_result(args.out, lines)  # atomically, then benchmarks/RESULTS.md
 
 
 if __name__ == "__main__":

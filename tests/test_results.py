@@ -63,6 +63,7 @@ def test_a_loaded_folder_gives_back_every_table_the_manifest_and_the_themes(writ
     assert loaded.model is None and loaded.tokens is None  # no live model: what a folder cannot hold
 
 
+@pytest.mark.slow  # draws every figure twice
 def test_figures_from_a_loaded_folder_are_byte_identical_to_the_fits(written, tmp_path):
     result, folder, report = written
     loaded = load_results(folder)
@@ -128,6 +129,7 @@ def test_the_parameters_file_sets_the_main_jobs_settings_and_refuses_what_cannot
             load_params(path)
 
 
+@pytest.mark.slow  # the main job end to end, several times
 def test_the_main_job_fits_once_and_refits_only_when_something_changed(tmp_path, monkeypatch):
     corpus = copy_seeds(tmp_path / "corpus", ids=SEED_IDS[:3])
     path = tmp_path / "params.toml"

@@ -40,7 +40,7 @@ import pandas as pd
 from scipy import sparse
 
 from polthemes.modelling.coherence import CoherenceCounts
-from polthemes.execution import fork_pool, pause_point
+from polthemes.execution import forked_map, pause_point
 from polthemes.modelling.features import BagOfWords, bag_of_words
 from polthemes.modelling.backends import TopicModel, check_backend, check_topic_count, make_model
 from polthemes.modelling.matching import match_topics
@@ -244,37 +244,20 @@ def fold_of_units(n_units: int, n_folds: int, *, seed: int) -> np.ndarray:
 
 def _fit_all(jobs: list[tuple[int, int, int | None]], context: tuple, workers: int) -> list[tuple[dict, TopicModel | None]]:
     """Fit and score every ``(K, seed, fold)`` job; results in job order, in worker processes if asked."""
-    global _sweep_context
-    _sweep_context = context  # forked workers inherit the bag and the scorer from here
-    results: dict[int, tuple[dict, TopicModel | None]] = {}
     # Largest K first: the slowest fits start early, so a pool finishes together.
     order = sorted(range(len(jobs)), key=lambda i: -jobs[i][0])
-    try:
-        with ProgressCounter(desc="K sweep", total=len(jobs), unit="fit") as bar:
-            pool = fork_pool(min(workers, len(jobs)))
-            fitted = map(_fit_and_score, (jobs[i] for i in order)) if pool is None else pool.imap(_fit_and_score, [jobs[i] for i in order])
-            try:
-                for i, result in zip(order, fitted):
-                    results[i] = result
-                    bar.update()
-            finally:
-                if pool is not None:
-                    pool.terminate()
-                    pool.join()
-    finally:
-        _sweep_context = None
+    with ProgressCounter(desc="K sweep", total=len(jobs), unit="fit") as bar:
+        fitted = forked_map(_fit_and_score, [jobs[i] for i in order], context, workers=workers, done=bar.update)
+    results = dict(zip(order, fitted))
     return [results[i] for i in range(len(jobs))]
 
 
-_sweep_context: tuple | None = None
-
-
-def _fit_and_score(job: tuple[int, int, int | None]) -> tuple[dict, TopicModel | None]:
+def _fit_and_score(context: tuple, job: tuple[int, int, int | None]) -> tuple[dict, TopicModel | None]:
     k, seed, fold = job
     pause_point("sweep")
-    bag, scorer, backend, model_parameters, folds = _sweep_context
+    bag, scorer, backend, model_parameters, folds = context
     if fold is not None:
-        train = bag_of_words([bag.document_terms(i) for i in np.flatnonzero(folds != fold)], vocabulary=bag.vocabulary)
+        train = bag.rows(np.flatnonzero(folds != fold))  # the counts bag_of_words would make of those units
         test = [bag.document_terms(i) for i in np.flatnonzero(folds == fold)]
         model = make_model(backend, n_topics=k, random_state=seed, **model_parameters).fit(train)
         return {"k": k, "fold": fold, "heldout": document_completion(model, test)}, None

@@ -10,7 +10,8 @@ import pytest
 
 from polthemes.engines.local import run_analysis
 from polthemes.config import DEFAULT_SEED
-from polthemes.modelling.consensus import consensus_model, fold_in, matched_topics, support_line, theme_support
+from polthemes.modelling.backends import fold_in_mixtures
+from polthemes.modelling.consensus import consensus_model, matched_topics, support_line, theme_support
 from polthemes.modelling.backends import make_model
 from polthemes.modelling.matching import match_topics
 from polthemes.modelling.selection import log_likelihood
@@ -59,11 +60,24 @@ def test_one_chain_supports_nothing_and_says_so():
 def test_fold_in_recovers_planted_mixtures_under_the_planted_topics():
     planted = planted_corpus(n_documents=200, n_topics=4, n_terms=150, document_length=200, seed=7)
     bag = planted.bag()
-    mixtures = fold_in(bag.counts, planted.topics, alpha=0.25)
+    mixtures = fold_in_mixtures(bag.counts, planted.topics, 0.25)
     assert np.allclose(mixtures.sum(axis=1), 1.0)
     # 200 tokens a document pin its mixture down well: within a few points of the truth.
     assert np.abs(mixtures - planted.mixtures).mean() < 0.05
-    assert np.array_equal(mixtures, fold_in(bag.counts, planted.topics, alpha=0.25))  # deterministic
+    assert np.array_equal(mixtures, fold_in_mixtures(bag.counts, planted.topics, 0.25))  # deterministic
+
+
+def test_a_folded_in_mixture_depends_on_its_own_document_alone(monkeypatch):
+    """Each document stops when it has settled, not when its block has: folded in alone,
+    in a block of 7 or among all 200, a document gets the same mixture."""
+    planted = planted_corpus(n_documents=200, n_topics=4, n_terms=150, document_length=40, seed=11)
+    counts = planted.bag().counts
+    together = fold_in_mixtures(counts, planted.topics, 0.25)
+    monkeypatch.setattr("polthemes.modelling.backends.FOLD_IN_BLOCK", 7)
+    in_small_blocks = fold_in_mixtures(counts, planted.topics, 0.25)
+    alone = np.vstack([fold_in_mixtures(counts[i : i + 1], planted.topics, 0.25) for i in range(0, 200, 13)])
+    assert np.allclose(in_small_blocks, together, rtol=0, atol=1e-12)
+    assert np.allclose(alone, together[::13], rtol=0, atol=1e-12)
 
 
 def test_the_consensus_is_the_mean_of_the_chains_that_found_each_theme():

@@ -243,7 +243,7 @@ class TomotopyLDA(TopicModel):
                     if settled_run >= self.settled_checks and sweeps >= settled_from:
                         self.settled_ = True
                         break
-        self._model, self._tp = model, tp
+        self._tp = tp
         # tomotopy re-estimates the document-topic prior every ``optim_interval`` (10) sweeps,
         # starting from ``alpha_``: the mixtures it reports rest on the learned prior, and so
         # must the posterior drawn from its counts (polthemes.themes.effects).
@@ -269,6 +269,11 @@ class TomotopyLDA(TopicModel):
         for row, document in zip(rows, model.docs):
             document_topics[row] = document.get_topic_dist()
             self.document_topic_counts_[row] = np.bincount(np.asarray(document.topics), minlength=self.n_topics)
+        # Keep only what inference needs (topic-word counts, prior, vocabulary), not the
+        # documents with every token's assignment: a K sweep keeps each chain it fitted,
+        # and on the archive each chain's documents cost about 100 MB in the process that
+        # holds it (the archive at one K: the main process peaked at 1,167 MB with them, 901 MB without).
+        self._model = tp.LDAModel.loads(bytes(model.saves(full=False)))
         return components, document_topics
 
     def _before_training(self, model) -> None:
@@ -276,12 +281,12 @@ class TomotopyLDA(TopicModel):
 
     def __getstate__(self) -> dict:
         # A tomotopy model does not pickle; its own serialisation does (K sweeps fit in
-        # worker processes and send the models back).
+        # worker processes and send the models back), without documents (see ``_fit``).
         state = self.__dict__.copy()
         native = state.pop("_model", None)
         state.pop("_tp", None)
         if native is not None:
-            state["_model_bytes"] = bytes(native.saves(full=True))
+            state["_model_bytes"] = bytes(native.saves(full=False))
         return state
 
     def __setstate__(self, state: dict) -> None:
@@ -430,40 +435,61 @@ FOLD_IN_TOLERANCE = 1e-6
 FOLD_IN_MAX_ITER = 500
 
 
-def fold_in_mixtures(counts: sparse.spmatrix, topics: np.ndarray, prior: np.ndarray) -> np.ndarray:
+def fold_in_mixtures(counts: sparse.spmatrix, topics: np.ndarray, prior: np.ndarray | float) -> np.ndarray:
     """Documents x topics: the mixture of each document (a row of ``counts``) under fixed
-    ``topics`` (topics x terms, rows summing to one) and a Dirichlet ``prior`` per topic.
+    ``topics`` (topics x terms, rows summing to one) and a Dirichlet ``prior`` per topic
+    (one number: the same for every topic).
 
     The fixed point of θ_dk ∝ prior_k + Σ_w n_dw θ_dk φ_kw / Σ_j θ_dj φ_jw (EM over the
     unknown topic of each token, with the prior as pseudo-counts): the classic way to fold
     new documents into a fitted LDA. Deterministic, vectorised over each block of rows; a
-    document without counts (or only terms no topic has) gets the prior's mean.
+    document without counts (or only terms no topic has) gets the prior's mean. Each
+    document stops at the first step in which none of its shares moved by
+    :data:`FOLD_IN_TOLERANCE`, whatever the other documents of its block do, so its mixture
+    depends on its own counts alone; settled documents leave the computation (on the
+    archive, K = 10: 15.3 s -> 6.5 s, mixtures within 2e-5 of the whole-block stop).
     """
     counts = sparse.csr_matrix(counts, dtype=np.float64)
     topics = np.asarray(topics, dtype=np.float64)
-    prior = np.asarray(prior, dtype=np.float64)
     n_documents, n_topics = counts.shape[0], topics.shape[0]
+    prior = np.broadcast_to(np.asarray(prior, dtype=np.float64), (n_topics,))
     mixtures = np.empty((n_documents, n_topics))
     for start in range(0, n_documents, FOLD_IN_BLOCK):
         block = counts[start : start + FOLD_IN_BLOCK]
-        rows = np.repeat(np.arange(block.shape[0]), np.diff(block.indptr))
-        topic_of_token = topics[:, block.indices].T  # nonzeros x topics
-        # A term no topic gives any mass (absent from the corpus the model was fitted on, as
-        # in a bootstrap draw) says nothing about the mixture: it is left out, as tomotopy does.
-        weights = np.where(topic_of_token.sum(axis=1) > 0, block.data, 0.0)
-        topic_of_token[weights == 0] = 1.0
-        theta = np.full((block.shape[0], n_topics), 1.0 / n_topics)
-        for _ in range(FOLD_IN_MAX_ITER):
-            expected = np.einsum("ij,ij->i", theta[rows], topic_of_token)
-            ratios = sparse.csr_matrix((weights / expected, block.indices, block.indptr), shape=block.shape)
-            updated = prior + theta * (ratios @ topics.T)
-            updated /= updated.sum(axis=1, keepdims=True)
-            moved = np.abs(updated - theta).max()
-            theta = updated
-            if moved < FOLD_IN_TOLERANCE:
-                break
-        mixtures[start : start + FOLD_IN_BLOCK] = theta
+        mixtures[start : start + block.shape[0]] = _fold_in_block(block, topics, prior)
     return mixtures
+
+
+def _fold_in_block(block: sparse.csr_matrix, topics: np.ndarray, prior: np.ndarray) -> np.ndarray:
+    """:func:`fold_in_mixtures` of one block of rows."""
+    n_rows, n_topics = block.shape[0], topics.shape[0]
+    out = np.empty((n_rows, n_topics))
+    live = np.arange(n_rows)  # rows of ``block`` still moving
+    theta = np.full((n_rows, n_topics), 1.0 / n_topics)
+    frozen = np.zeros(n_rows, dtype=bool)  # settled, not yet dropped from the arrays
+    for step in range(FOLD_IN_MAX_ITER):
+        if step == 0 or frozen.sum() * 4 >= len(live):  # drop the settled rows once a quarter have settled
+            keep = ~frozen
+            live, theta, frozen = live[keep], theta[keep], frozen[keep]
+            if not len(live):
+                break
+            part = block[live]
+            rows = np.repeat(np.arange(part.shape[0]), np.diff(part.indptr))
+            topic_of_token = topics[:, part.indices].T  # nonzeros x topics
+            # A term no topic gives any mass (absent from the corpus the model was fitted on,
+            # as in a bootstrap draw) says nothing about the mixture: left out, as tomotopy does.
+            weights = np.where(topic_of_token.sum(axis=1) > 0, part.data, 0.0)
+            topic_of_token[weights == 0] = 1.0
+        expected = np.einsum("ij,ij->i", theta[rows], topic_of_token)
+        ratios = sparse.csr_matrix((weights / expected, part.indices, part.indptr), shape=part.shape)
+        updated = prior + theta * (ratios @ topics.T)
+        updated /= updated.sum(axis=1, keepdims=True)
+        settled = ~frozen & (np.abs(updated - theta).max(axis=1) < FOLD_IN_TOLERANCE)
+        theta = np.where(frozen[:, None], theta, updated)
+        out[live[settled]] = theta[settled]
+        frozen |= settled
+    out[live[~frozen]] = theta[~frozen]  # the step limit reached
+    return out
 
 
 BACKENDS: dict[str, type[TopicModel]] = {cls.backend: cls for cls in (TomotopyLDA, GensimLDA, SklearnLDA, NMFTopics)}

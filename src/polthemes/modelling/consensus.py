@@ -26,20 +26,15 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from scipy import sparse
 
 from polthemes.modelling.features import BagOfWords
-from polthemes.modelling.backends import TopicModel
+from polthemes.modelling.backends import TopicModel, fold_in_mixtures
 from polthemes.modelling.selection import COHERENCE_TOP_N, match_topics
 
 #: A chain has found a theme when this share of the theme's top terms are shared (matched).
 MIN_SHARED_TERMS = 0.5
 #: Below this support a theme is flagged: fewer than half of the chains found it.
 MIN_SUPPORT = 0.5
-#: Fold-in of document mixtures under fixed topics: most EM steps, and the largest change
-#: of any mixture entry at which they count as settled.
-FOLD_IN_MAX_ITER = 500
-FOLD_IN_TOLERANCE = 1e-7
 
 
 def matched_topics(reference: TopicModel, chains: Sequence[TopicModel], *, n: int = COHERENCE_TOP_N) -> tuple[np.ndarray, np.ndarray]:
@@ -61,7 +56,8 @@ class ConsensusTopics(TopicModel):
     Built by :func:`consensus_model`, not fitted: ``components_`` are the mean topic-word
     distributions of each reference theme over the chains that found it, and
     ``document_topics_`` the mean of every chain's mixtures, topics matched to the reference's;
-    new documents are estimated under the averaged topics by :func:`fold_in`. ``reference_`` is the most likely chain (its native model is what the
+    new documents are estimated under the averaged topics by
+    :func:`~polthemes.modelling.backends.fold_in_mixtures`. ``reference_`` is the most likely chain (its native model is what the
     results folder saves), ``found_by_`` how many chains each theme was averaged over.
     Convergence and priors are the reference's.
     """
@@ -86,7 +82,7 @@ class ConsensusTopics(TopicModel):
         raise TypeError("a consensus model is built from fitted chains by consensus_model(), not fitted")
 
     def _transform(self, bag):
-        return fold_in(bag.counts, self.components_, self.alpha_)
+        return fold_in_mixtures(bag.counts, self.components_, self.alpha_)
 
 
 def consensus_model(reference: TopicModel, chains: Sequence[TopicModel], bag: BagOfWords) -> TopicModel:
@@ -113,33 +109,6 @@ def consensus_model(reference: TopicModel, chains: Sequence[TopicModel], bag: Ba
         mixtures += chain.document_topics_[:, matches[c]]
     mixtures /= mixtures.sum(axis=1, keepdims=True)
     return ConsensusTopics(reference, components, mixtures, found_by)
-
-
-def fold_in(counts, topic_terms: np.ndarray, alpha: float) -> np.ndarray:
-    """Documents' topic mixtures under fixed topics: EM for each document's mixture weights
-    with a symmetric Dirichlet(``alpha``) pseudo-count, from uniform, to a fixed point.
-
-    Deterministic (no sampling), so a consensus is the same every run. Works on the nonzero
-    counts only: documents x terms is never made dense.
-    """
-    counts = sparse.csr_matrix(counts, dtype=float)
-    n_documents, n_topics = counts.shape[0], topic_terms.shape[0]
-    coo = counts.tocoo()
-    rows, columns, values = coo.row, coo.col, coo.data
-    theta = np.full((n_documents, n_topics), 1.0 / n_topics)
-    phi_t = np.ascontiguousarray(topic_terms.T)  # terms x topics
-    for _ in range(FOLD_IN_MAX_ITER):
-        expected = np.einsum("ik,ik->i", theta[rows], phi_t[columns])
-        ratio = sparse.csr_matrix((values / np.maximum(expected, 1e-300), (rows, columns)), shape=counts.shape)
-        updated = theta * (ratio @ phi_t) + alpha
-        updated /= updated.sum(axis=1, keepdims=True)
-        change = float(np.abs(updated - theta).max()) if n_documents else 0.0
-        theta = updated
-        if change < FOLD_IN_TOLERANCE:
-            break
-    empty = np.asarray(counts.sum(axis=1)).ravel() == 0
-    theta[empty] = 1.0 / n_topics
-    return theta
 
 
 def theme_support(

@@ -70,7 +70,7 @@ from polthemes.config import (
     SUPPORTED_LANGUAGES,
 )
 from polthemes.corpus.decode import UnreadableText, decode_bytes, normalise_text
-from polthemes.corpus.clean import ArticleDraft, RawDocument, draft_article
+from polthemes.corpus.clean import ArticleDraft, CleaningRules, RawDocument, draft_article
 from polthemes.corpus.language import UNDETERMINED, detect_language
 from polthemes.corpus.markup import HTML_RULE, extract_html, looks_like_html
 from polthemes.corpus.metadata import METADATA_FIELDS, read_metadata_overrides
@@ -107,6 +107,7 @@ def read_corpus(path: str | Path = RAW_DIR) -> CorpusReport:
     if not path.exists():
         raise CorpusError(f"{_where(path)}: no such file or folder")
     report = CorpusReport()
+    rules = CleaningRules.current()
     drafts: list[ArticleDraft] = []
     seen_ids: dict[str, str] = {}
     seen_texts: set[str] = set()
@@ -128,7 +129,7 @@ def read_corpus(path: str | Path = RAW_DIR) -> CorpusReport:
         if key in seen_texts:
             copies.add(len(drafts))
         seen_texts.add(key)
-        drafts.append(draft_article(item))
+        drafts.append(draft_article(item, rules))
 
     notices = _remove_repeated_lines(drafts, copies=copies)
     overrides = read_overrides(path)

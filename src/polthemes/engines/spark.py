@@ -58,7 +58,7 @@ from polthemes.corpus.reader import (
     source_group,
     template_cut,
 )
-from polthemes.corpus.clean import draft_article
+from polthemes.corpus.clean import CleaningRules, draft_article
 from polthemes.modelling.backends import DEFAULT_ETA, top_terms_per_topic
 from polthemes.files import check_output_location, check_results_folder
 from polthemes.config import METADATA_FILENAME
@@ -219,6 +219,7 @@ def _parse_partition(rows: Iterable[tuple[int, str, int, str]]) -> Iterator[tupl
     """(position, draft, exact-copy key) or (position, SkippedSource, "") per record, parsed
     by the local reader's own :func:`~polthemes.corpus.reader.jsonl_records` so both engines skip
     alike, and keyed by :func:`~polthemes.corpus.reader.exact_copy_key` as the local reader keys it."""
+    rules = CleaningRules.current()  # once per partition, as the local reader loads them once per corpus
     for position, file, line_no, line in rows:
         where = "{file}, record {line_no}" if any(c in file for c in "*?[") else "{file}:{line_no}"
         records = jsonl_records(_display(file), line, first_line_no=line_no, where=where)
@@ -229,7 +230,7 @@ def _parse_partition(rows: Iterable[tuple[int, str, int, str]]) -> Iterator[tupl
             if isinstance(item, SkippedSource):
                 yield position, item, ""
             else:
-                yield position, draft_article(item), exact_copy_key(item.text)
+                yield position, draft_article(item, rules), exact_copy_key(item.text)
 
 
 def _display(uri: str) -> str:

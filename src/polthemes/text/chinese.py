@@ -89,7 +89,7 @@ class ChineseTokenizer:
         jieba's dictionary, the glossary and CC-CEDICT's lookup are all simplified, so a
         Hong Kong or Taiwan paragraph would otherwise be cut into unknown words.
         """
-        return self._jieba.lcut(to_simplified(unicodedata.normalize("NFKC", text)), HMM=True)
+        return self._jieba.lcut(to_simplified(nfkc(text)), HMM=True)
 
     def words(self, text: str) -> list[str]:
         """The content words of ``text``, in order: Han words worth modelling.
@@ -218,7 +218,14 @@ def _opencc():
 
 def latin_words(text: str) -> list[str]:
     """Latin-script words embedded in Chinese text (``APP``, ``H5`` is dropped: it has a digit)."""
-    return _LATIN_WORD.findall(unicodedata.normalize("NFKC", text))
+    return _LATIN_WORD.findall(nfkc(text))
+
+
+def nfkc(text: str) -> str:
+    """``text`` in Unicode's NFKC form (full-width Ｌｅｔｔｅｒｓ and digits as ASCII), with
+    the check first: almost every paragraph is NFKC already, and checking costs a
+    hundredth of normalising (on the archive 2 s of the tokenizing process's time)."""
+    return text if unicodedata.is_normalized("NFKC", text) else unicodedata.normalize("NFKC", text)
 
 
 def default_chinese_stopwords() -> frozenset[str]:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from collections import Counter
 
 import pytest
 
+from polthemes.resources import read_list
 from polthemes.text.concepts import GLOSSARY, ConceptMapper
 from polthemes.text.glossary import default_glossary
 from polthemes.text.coverage import coverage_report, top_terms
@@ -285,3 +289,30 @@ def test_the_pipeline_loads_nothing_until_fit_and_refuses_to_tokenize_before(mon
         pipeline.tokenize("党建工作", "zh")
     assert [t[0] for t in pipeline.fit_english(["party building"]).tokenize("党建", "zh")]
 
+
+
+def test_the_general_english_list_is_read_from_its_data_file():
+    """The general list ships as a data file (scikit-learn's, copied), so whatever it says
+    now, less what ``stopwords_en_keep.txt`` takes back, is dropped."""
+    general = set(read_list("stopwords_en_general.txt"))
+    kept = set(read_list("stopwords_en_keep.txt"))
+    assert general, "stopwords_en_general.txt is empty"
+    assert general - kept <= default_english_stopwords()
+
+
+def test_setting_up_the_tokenizer_for_chinese_imports_neither_scikit_learn_nor_gensim(tmp_path):
+    """Set-up is paid by every run: scikit-learn (1.3 s, once for its stopword list) and
+    gensim (1.8 s, for English collocations) stay unimported until something needs them,
+    and a Chinese corpus gives gensim's Phrases nothing to learn."""
+    script = (
+        "import sys\n"
+        "from polthemes.text.pipeline import TokenPipeline\n"
+        f"pipeline = TokenPipeline(dictionary_cache={str(tmp_path)!r}).fit_english([])\n"
+        "terms = pipeline.tokenize('坚持党的群众路线', 'zh') + pipeline.tokenize('the mass line', 'en')\n"
+        "assert any(term == 'mass_line' for term, *_ in terms), terms\n"
+        "print(sorted(name for name in ('sklearn', 'gensim') if name in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          env={**os.environ, "POLTHEMES_CACHE_DIR": str(tmp_path)})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"

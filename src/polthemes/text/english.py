@@ -101,12 +101,12 @@ class EnglishTokenizer:
         PMI, which is comparable across corpus sizes; ``phrases_min_count`` keeps one-off
         pairs of a five-article corpus out.
         """
-        from gensim.models.phrases import Phrases
-
         runs = [run for text in texts for run in self._content_runs(text)]
         if not runs:
             self.learned_phrases = {}
             return {}
+        from gensim.models.phrases import Phrases  # imported only when there is English to learn from (1.8 s)
+
         # Learned with a space as delimiter, which no term contains, so every exported
         # phrase splits back into exactly its two terms.
         model = Phrases(
@@ -231,15 +231,16 @@ def _lemma_overrides() -> dict[str, str]:
 
 
 def default_english_stopwords() -> frozenset[str]:
-    """scikit-learn's English list minus words that carry meaning here, plus domain filler.
+    """A general English list minus words that carry meaning here, plus domain filler.
 
-    scikit-learn's list (the Glasgow list) is short and general; ``stopwords_en_keep.txt``
-    takes back words such as "system" and "interest" that it drops but that matter in
-    governance text, and ``stopwords_en_domain.txt`` adds news and propaganda filler.
+    ``stopwords_en_general.txt`` is scikit-learn's list (the Glasgow list), short and
+    general, kept as a data file so tokenizing need not import scikit-learn;
+    ``stopwords_en_keep.txt`` takes back words such as "system" and "interest" that it
+    drops but that matter in governance text, and ``stopwords_en_domain.txt`` adds news and
+    propaganda filler.
     """
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-
+    listed = frozenset(read_list("stopwords_en_general.txt"))
     keep = frozenset(read_list("stopwords_en_keep.txt"))
     domain = frozenset(read_list("stopwords_en_domain.txt"))
-    general = frozenset(_lemma(word) for word in ENGLISH_STOP_WORDS) | ENGLISH_STOP_WORDS
+    general = frozenset(_lemma(word) for word in listed) | listed
     return (general - keep) | domain

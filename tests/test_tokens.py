@@ -6,6 +6,7 @@ import os
 import re
 import subprocess
 import sys
+import unicodedata
 from collections import Counter
 
 import pytest
@@ -15,7 +16,7 @@ from polthemes.text.concepts import GLOSSARY, ConceptMapper
 from polthemes.text.glossary import default_glossary
 from polthemes.text.coverage import coverage_report, top_terms
 from polthemes.text.english import EnglishTokenizer, default_english_stopwords
-from polthemes.text.chinese import ChineseTokenizer, default_chinese_stopwords
+from polthemes.text.chinese import WITHOUT_LATIN, ChineseTokenizer, default_chinese_stopwords, latin_words
 from polthemes.text.pipeline import TokenPipeline
 
 
@@ -316,3 +317,13 @@ def test_setting_up_the_tokenizer_for_chinese_imports_neither_scikit_learn_nor_g
                           env={**os.environ, "POLTHEMES_CACHE_DIR": str(tmp_path)})
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+def test_text_the_latin_word_shortcut_skips_has_no_latin_letter_even_after_nfkc():
+    """``latin_words`` skips normalising a paragraph that ``WITHOUT_LATIN`` matches whole:
+    that is only right if no character it admits is, or becomes under NFKC, a Latin letter."""
+    admitted = [chr(c) for c in range(0x30000) if WITHOUT_LATIN.fullmatch(chr(c))]
+    assert len(admitted) > 20_000  # the CJK ideographs and punctuation, at least
+    assert not [c for c in admitted if re.search("[A-Za-z]", unicodedata.normalize("NFKC", c))]
+    assert latin_words("全部中文·没有字母。“引号”（括号）１２３") == []
+    assert latin_words("使用ＡＰＰ和ﬁnance，第Ⅻ届") == ["APP", "finance", "XII"]

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import jieba
 
-from polthemes.corpus.language import HAN_RUN
+from polthemes.corpus.language import HAN_CHARACTERS, HAN_RUN
 from polthemes.derived_cache import checked_bytes, read_checked
 from polthemes.messages import warn
 from polthemes.resources import read_list
@@ -40,6 +40,14 @@ _PREFIX_MAGIC = b"polthemes jieba prefix dictionary\n"
 
 _HAN_WORD = HAN_RUN
 _LATIN_WORD = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*")
+#: Text made only of characters that are no Latin letter and whose NFKC form holds none:
+#: ASCII other than letters, general punctuation, CJK symbols and punctuation, CJK
+#: ideographs, full-width punctuation and digits (not the full-width letters). Tested
+#: character by character against NFKC.
+WITHOUT_LATIN = re.compile(
+    r"[\x00-\x40\x5b-\x60\x7b-\x7f\u00b7\u2000-\u206f\u3000-\u303f\uff01-\uff20\uff3b-\uff40\uff5b-\uff65"
+    + HAN_CHARACTERS + "]*"
+)
 #: Characters that make up Chinese numerals, ordinals and counts (三, 第十, 两千, 百分之).
 _NUMERAL_CHARS = "〇零一二三四五六七八九十百千万亿两壹贰叁肆伍陆柒捌玖拾佰仟第几半余多"
 
@@ -89,7 +97,7 @@ class ChineseTokenizer:
         jieba's dictionary, the glossary and CC-CEDICT's lookup are all simplified, so a
         Hong Kong or Taiwan paragraph would otherwise be cut into unknown words.
         """
-        return self._jieba.lcut(to_simplified(nfkc(text)), HMM=True)
+        return self._jieba.lcut(to_simplified(unicodedata.normalize("NFKC", text)), HMM=True)
 
     def words(self, text: str) -> list[str]:
         """The content words of ``text``, in order: Han words worth modelling.
@@ -218,14 +226,9 @@ def _opencc():
 
 def latin_words(text: str) -> list[str]:
     """Latin-script words embedded in Chinese text (``APP``, ``H5`` is dropped: it has a digit)."""
-    return _LATIN_WORD.findall(nfkc(text))
-
-
-def nfkc(text: str) -> str:
-    """``text`` in Unicode's NFKC form (full-width Ｌｅｔｔｅｒｓ and digits as ASCII), with
-    the check first: almost every paragraph is NFKC already, and checking costs a
-    hundredth of normalising (on the archive 2 s of the tokenizing process's time)."""
-    return text if unicodedata.is_normalized("NFKC", text) else unicodedata.normalize("NFKC", text)
+    if WITHOUT_LATIN.fullmatch(text):
+        return []  # most Chinese paragraphs: nothing to normalise and search (2 s on the archive)
+    return _LATIN_WORD.findall(unicodedata.normalize("NFKC", text))
 
 
 def default_chinese_stopwords() -> frozenset[str]:

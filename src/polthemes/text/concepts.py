@@ -98,6 +98,10 @@ class ConceptMapper:
         #: :func:`polthemes.text.chinese.is_function_word`).
         self.chinese_function_word = chinese_function_word or (lambda word: False)
         self._chinese_cache: dict[str, tuple[tuple[str, str], ...]] = {}
+        #: Gloss piece -> its normalised English term: CC-CEDICT repeats the same pieces
+        #: ("to develop", "to strengthen") across words; the archive's 106,000 words
+        #: normalise 93,000 pieces, 40,500 of them distinct.
+        self._gloss_terms: dict[str, str | None] = {}
         #: (headword, term) pairs whose term is a proper noun's name (see :meth:`_as_concept`).
         self._name_glosses: set[tuple[str, str]] = set()
         #: Chinese word -> the English gloss chosen for it: a term's label shows the gloss of
@@ -137,6 +141,7 @@ class ConceptMapper:
             if count > self._by_stem.get(key, ("", 0))[1]:
                 self._by_stem[key] = (term, count)
         self._chinese_cache.clear()
+        self._gloss_terms.clear()
         # Choices made under the old frequencies are void: labels must not show them.
         self.word_glosses.clear()
 
@@ -314,6 +319,11 @@ class ConceptMapper:
         return [term for _, term in sorted(tiered, key=lambda pair: pair[0])]  # stable within a tier
 
     def _normalise_gloss(self, piece: str) -> str | None:
+        if piece not in self._gloss_terms:
+            self._gloss_terms[piece] = self._gloss_term(piece)
+        return self._gloss_terms[piece]
+
+    def _gloss_term(self, piece: str) -> str | None:
         text = _PLACEHOLDER.sub(" ", piece).strip()
         if not text or re.search(f"[{HAN_CHARACTERS}\\d]", text):
             return None  # empty once cleaned, or a gloss that quotes Chinese or numbers

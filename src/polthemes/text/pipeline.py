@@ -282,7 +282,10 @@ class TokenPipeline:
         self._check_fitted()
         if language == "zh":
             words = segmented if segmented is not None else self._chinese.segment(text)
-            out = [token for word in words for token in self._chinese_tokens(word)]
+            # The remembered tokens of each word, looked up inline: the archive has 6.3
+            # million words and 106,000 distinct ones, and a method call per word cost 4 s.
+            known = self._chinese_word_tokens
+            out = [token for word in words for token in (known[word] if word in known else self._chinese_tokens(word))]
             english = [pair for word in latin_words(text) for pair in self._english.terms_with_surfaces(word)]
         else:
             out, english = [], self._english.terms_with_surfaces(text)

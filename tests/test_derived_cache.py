@@ -16,6 +16,10 @@ from conftest import SEED_IDS, seed_bytes
 from polthemes import derived_cache
 from polthemes.corpus.reader import read_corpus, read_corpus_cached
 from polthemes.derived_cache import cached, code_fingerprint
+from polthemes.engines.local import unit_counts
+from polthemes.modelling.features import bag_of_words
+from polthemes.modelling.units import modelling_units
+from polthemes.settings import AnalysisSettings
 from polthemes.text.pipeline import TokenPipeline, tokenize_articles
 
 from test_scale import _snapshot
@@ -56,6 +60,33 @@ def test_tokens_are_reused_for_the_same_articles_and_identical_to_a_fresh_tokeni
     shorter = tokenize_articles(edited, cache_dir=tmp_path)
     assert len(shorter.articles[0].paragraphs) == len(articles[0].paragraphs) - 1
     assert len(_entries(tmp_path, "tokens")) == 3
+
+
+def test_unit_counts_are_reused_for_the_same_tokens_and_settings_and_equal_a_fresh_count(seed_report, tmp_path, monkeypatch):
+    """A rerun that changes only K, seeds, chains or backend starts from the kept counts; a
+    setting that shapes units or vocabulary names a new entry; uncached tokens are counted."""
+    tokens = tokenize_articles(seed_report.articles, workers=1, cache_dir=tmp_path)
+    assert tokens.cache_key
+    settings = AnalysisSettings()
+    units = modelling_units(tokens, "paragraph", window_tokens=settings.window_tokens, min_terms=settings.min_unit_terms)
+    first = unit_counts(units, "paragraph", settings, tokens_key=tokens.cache_key, cache_dir=tmp_path)
+    fresh = bag_of_words([u.terms for u in units], min_count=settings.min_count, max_document_share=settings.max_document_share)
+    assert first.vocabulary == fresh.vocabulary and (first.counts != fresh.counts).nnz == 0
+    assert len(_entries(tmp_path, "counts")) == 1
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("counted again although these tokens were counted with these settings before")
+
+    with monkeypatch.context() as patch:
+        patch.setattr("polthemes.engines.local.bag_of_words", refuse)
+        again = unit_counts(units, "paragraph", settings, tokens_key=tokens.cache_key, cache_dir=tmp_path)
+        assert again.vocabulary == first.vocabulary and (again.counts != first.counts).nnz == 0
+        with pytest.raises(AssertionError, match="counted again"):
+            unit_counts(units, "paragraph", settings, cache_dir=tmp_path)  # tokens not from the cache
+    stricter = unit_counts(units, "paragraph", replace(settings, min_count=settings.min_count + 3),
+                           tokens_key=tokens.cache_key, cache_dir=tmp_path)
+    assert len(stricter.vocabulary) < len(first.vocabulary)
+    assert len(_entries(tmp_path, "counts")) == 2
 
 
 def test_a_damaged_entry_is_reported_and_rebuilt_never_loaded(seed_report, tmp_path, capsys):

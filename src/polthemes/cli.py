@@ -526,7 +526,7 @@ def _tokenize(args: argparse.Namespace):
     from polthemes.text.pipeline import tokenize_articles
 
     execution = _execution(args)
-    report = _read_reported(_corpus(args), cache_dir=execution["cache_dir"])
+    report = _reader(execution)(_corpus(args))
     articles = report.articles[: args.limit] if args.limit else report.articles
     mode = args.mode or load_params().settings.mode
     started = time.perf_counter()
@@ -551,7 +551,7 @@ def _fit(args: argparse.Namespace) -> int:
     is_main_job = Path(corpus).resolve() == params.corpus.resolve()
     out = Path(args.out) if args.out else params.results if is_main_job else RESULTS_DIR / name
     check_results_folder(out, corpus=corpus)
-    report = _read_reported(corpus, cache_dir=execution["cache_dir"])
+    report = _reader(execution)(corpus)
     if args.limit or args.sample:
         articles = report.articles[: args.limit] if args.limit else report.articles
         if args.sample:
@@ -673,7 +673,7 @@ def _alignment(args: argparse.Namespace) -> int:
     settings.check()
     execution = _execution(args)
     started = time.perf_counter()
-    report = _read_reported(args.corpus, cache_dir=execution["cache_dir"])
+    report = _reader(execution)(args.corpus)
     try:
         document_pairs(report.articles)  # refused before any tokenizing
         result = measure_alignment(report.articles, k_values=k_values, settings=settings, naive_baseline=not args.no_baseline,

@@ -1,4 +1,4 @@
-"""Work a rerun would repeat, kept between runs: a corpus reading and its tokens.
+"""Work a rerun would repeat, kept between runs: a corpus reading, its tokens and their counts.
 
 Reading the Xinwen Lianbo archive takes 6 s and tokenizing it 17 s even when every
 segmentation is cached, and a rerun that changes only K, the seeds, the chains or the
@@ -8,6 +8,7 @@ shared temporary folder), named by the digest of everything that shapes them:
 
 - the input: the bytes of every file under the corpus path and the path as given (the
   reading's messages name it), or, for tokens, each article's id, languages and paragraphs;
+  for counts, the tokens' own key and every setting that shapes units and vocabulary;
 - the code and the domain knowledge: every source file of the package and every file in
   ``resources/`` (the glossary, stopwords, boilerplate patterns), so editing any of them
   names a new entry instead of reusing a stale one;

@@ -62,6 +62,9 @@ class TokenizedCorpus:
     concept_labels: dict[str, str] = field(default_factory=dict)
     #: CC-CEDICT terms -> the English gloss they were made from (stems are not labels).
     glosses: dict[str, str] = field(default_factory=dict)
+    #: The derived-cache key these tokens were kept under ("" when not cached): what the
+    #: counts made from them are keyed by (:func:`polthemes.engines.local.run_analysis`).
+    cache_key: str = ""
 
     def label(self, term: str) -> str:
         """``群众路线 · mass line``: a glossary concept's own forms, else the commonest
@@ -334,6 +337,7 @@ def tokenize_articles(
     corpus, reused = cached("tokens", key, tokenize, cache_dir)
     if reused:
         logger.info(f"{len(articles)} articles' tokens reused from {cache_dir} (same articles, code and resources)")
+    corpus.cache_key = key
     return corpus
 
 

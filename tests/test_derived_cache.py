@@ -83,6 +83,8 @@ def test_unit_counts_are_reused_for_the_same_tokens_and_settings_and_equal_a_fre
         assert again.vocabulary == first.vocabulary and (again.counts != first.counts).nnz == 0
         with pytest.raises(AssertionError, match="counted again"):
             unit_counts(units, "paragraph", settings, cache_dir=tmp_path)  # tokens not from the cache
+        with pytest.raises(AssertionError, match="counted again"):  # as many units, not the same ones
+            unit_counts([*units[1:], units[0]], "paragraph", settings, tokens_key=tokens.cache_key, cache_dir=tmp_path)
     stricter = unit_counts(units, "paragraph", replace(settings, min_count=settings.min_count + 3),
                            tokens_key=tokens.cache_key, cache_dir=tmp_path)
     assert len(stricter.vocabulary) < len(first.vocabulary)

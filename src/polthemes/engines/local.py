@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from polthemes.corpus.records import Article, CorpusReport
-from polthemes.derived_cache import cached, key_of
+from polthemes.derived_cache import cached, digest_of_lines, key_of
 from polthemes.execution import forked_map
 from polthemes.files import check_results_folder
 from polthemes.modelling.backends import TopicModel, import_tomotopy, make_model
@@ -209,8 +209,12 @@ def unit_counts(units: Sequence, unit: str, settings: AnalysisSettings, *, token
 
     if not tokens_key or cache_dir is None:
         return count()
-    shaping = (unit, settings.window_tokens, settings.min_unit_terms, settings.min_count, settings.max_document_share, len(units))
-    bag, reused = cached("counts", key_of("counts", tokens_key, repr(shaping)), count, cache_dir)
+    shaping = (unit, settings.window_tokens, settings.min_unit_terms, settings.min_count, settings.max_document_share)
+    # The units' layout too (article, position, length of each; 24,000 lines in milliseconds):
+    # counts are never taken for units other than the ones given, whatever a caller did to
+    # the tokens object between tokenizing and modelling.
+    layout = digest_of_lines(f"{u.article_id}\t{u.index}\t{len(u.terms)}" for u in units)
+    bag, reused = cached("counts", key_of("counts", tokens_key, repr(shaping), layout), count, cache_dir)
     if reused:
         logger.info(f"{len(units)} units' counts reused from {cache_dir} (same tokens, units and vocabulary filter)")
     return bag

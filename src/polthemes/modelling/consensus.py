@@ -26,7 +26,6 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-
 from polthemes.modelling.features import BagOfWords
 from polthemes.modelling.backends import TopicModel, fold_in_mixtures
 from polthemes.modelling.selection import COHERENCE_TOP_N, match_topics

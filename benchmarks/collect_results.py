@@ -12,7 +12,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ORDER = (
     "preprocessing_throughput", "lda_time_to_quality", "archive_end_to_end", "archive_extras", "spark_vs_local", "spark_vs_local_online",
-    "alignment_dev", "named_themes_over_time",
+    "alignment_dev", "alignment_ceiling", "named_themes_over_time",
 )
 
 

@@ -143,8 +143,17 @@ def test_paragraph_tokens_run_parallel_to_article_paragraphs(seed_report, tokeni
         assert len(tokens.paragraphs) == len(article.paragraphs)
 
 
+def test_the_concept_mapper_is_there_once_fitted_and_only_in_the_shared_space(seed_report):
+    with pytest.raises(RuntimeError, match="not fitted"):
+        TokenPipeline().concept_mapper
+    assert TokenPipeline("monolingual").fit(seed_report.articles).concept_mapper is None
+    mapper = TokenPipeline().fit(seed_report.articles).concept_mapper
+    # What a measure of the space reads: the senses a Chinese word chose among.
+    assert {"influence", "effect"} <= set(mapper.gloss_candidates("影响"))
+
+
 def test_cedict_gloss_skips_names_classifiers_and_follows_abbreviations(pipeline):
-    mapper: ConceptMapper = pipeline._mapper
+    mapper: ConceptMapper = pipeline.concept_mapper
     assert mapper.gloss_candidates("党")[0] == "party"  # not "surname Dang"
     assert "cl" not in mapper.gloss_candidates("工作")
     assert mapper.gloss_candidates("中共")[0] == "chinese_communist_party"
@@ -164,7 +173,7 @@ def test_cedict_gloss_reads_markers_registers_and_cross_references(pipeline):
     """CC-CEDICT marks a literal reading "lit.", a figurative one "fig.", and senses of other
     places and registers; the markers are never glossed, and such senses come after the
     plain ones without being lost."""
-    mapper: ConceptMapper = pipeline._mapper
+    mapper: ConceptMapper = pipeline.concept_mapper
     # 陶冶: "lit. to fire pots and smelt metal" / "fig. to educate" -> educate, not "fig_educ".
     assert mapper.gloss_candidates("陶冶") == ["educate"]
     for idiom in ("开门见山", "心惊肉跳", "手无寸铁"):  # "lit. ...; fig. ..." inside one sense
@@ -195,7 +204,7 @@ def test_shared_stems_do_not_make_false_friends(pipeline):
     """CC-CEDICT's "train" (火车) shares a lemma with "training", "import" (输入) a stem with
     "importance": the glossary keeps each apart, and 部门 reaches "department", not the
     "section" that English seed 000 uses for a railway 段."""
-    mapper = pipeline._mapper
+    mapper = pipeline.concept_mapper
     assert mapper.map_chinese("火车")[0][0] != mapper.map_english("training")[0]
     assert mapper.map_chinese("输入")[0][0] != mapper.map_english("importance")[0]
     assert mapper.map_chinese("部门")[0][0] == mapper.map_english("department")[0]
@@ -212,7 +221,7 @@ def test_shared_stems_do_not_make_false_friends(pipeline):
 
 
 def test_glossary_wins_over_the_dictionary(pipeline):
-    assert pipeline._mapper.map_chinese("干部") == (("cadre", GLOSSARY),)
+    assert pipeline.concept_mapper.map_chinese("干部") == (("cadre", GLOSSARY),)
 
 
 def test_seed_chinese_token_mass_lands_in_the_shared_space(tokenized):
@@ -251,7 +260,7 @@ def test_a_dictionary_term_is_labelled_by_its_commonest_chinese_word():
     from polthemes.text.pipeline import TokenizedCorpus, TokenPipeline
 
     pipeline = TokenPipeline("crosslingual").fit_english([])
-    assert pipeline._mapper.map_chinese("发扬") == pipeline._mapper.map_chinese("发展")  # mapped first
+    assert pipeline.concept_mapper.map_chinese("发扬") == pipeline.concept_mapper.map_chinese("发展")  # mapped first
     corpus = TokenizedCorpus(articles=[], mode="crosslingual")
     pipeline.describe(corpus, {("develop", "发扬", "zh", "cedict"): 1, ("develop", "发展", "zh", "cedict"): 5})
     assert corpus.label("develop") == "发展 · development"
@@ -261,7 +270,7 @@ def test_a_dictionary_term_is_labelled_by_its_commonest_chinese_word():
         pipeline.describe(corpus, counts)
         assert corpus.label("develop") == "发展 · development"
     # 实干 is hard work, not the "industry" its CC-CEDICT gloss ("industriously") stems to.
-    assert pipeline._mapper.map_chinese("实干")[0][0] != pipeline._mapper.map_chinese("产业")[0][0]
+    assert pipeline.concept_mapper.map_chinese("实干")[0][0] != pipeline.concept_mapper.map_chinese("产业")[0][0]
 
 
 def test_a_traditional_paragraph_maps_like_its_simplified_form(pipeline):

@@ -173,6 +173,13 @@ class TokenPipeline:
         self._chinese_word_tokens.clear()  # mappings depend on the English frequencies just learned
         return self
 
+    @property
+    def concept_mapper(self) -> ConceptMapper | None:
+        """The fitted concept mapper (None in a monolingual mode): what a measure of the
+        shared space reads to ask which senses a Chinese word had to choose from."""
+        self._check_fitted()
+        return self._mapper
+
     def fitted_state(self) -> dict:
         """What ``fit`` learned, small and picklable: ships the fitted tokenizer to Spark
         executors, which rebuild the dictionaries themselves (:meth:`from_fitted_state`)."""

@@ -14,7 +14,7 @@ from polthemes import read_corpus
 from polthemes.engines.local import run_analysis
 from polthemes.jobs import draw_figures, regenerate_figures, results_for
 from polthemes.params import ParamsError, load_params
-from polthemes.report.figures import save_figure, theme_figures
+from polthemes.report.figures import THEME_FIGURES, save_figure, theme_figures
 from polthemes.report.explorer import theme_explorer_html
 from polthemes.report.intertopic import intertopic_map_html
 from polthemes.results import ResultsFolderError, load_results, write_results
@@ -77,8 +77,13 @@ def test_figures_from_a_loaded_folder_are_byte_identical_to_the_fits(written, tm
         assert (live / name).read_bytes() == (again / name).read_bytes(), name
     assert intertopic_map_html(result, title="t") == intertopic_map_html(loaded, title="t")
     assert theme_explorer_html(result, title="t") == theme_explorer_html(loaded, title="t")
-    drawn = draw_figures(loaded, report, tmp_path / "all")
-    assert {p.name for p in drawn} >= {"corpus_overview.png", "intertopic_map.html", "theme_top_terms.png", "theme_explorer.html", "plotly.min.js"}
+    # Drawn by two forked workers: the same files, the same bytes, in the order of one process.
+    drawn = draw_figures(loaded, report, tmp_path / "all", workers=2)
+    assert [p.name for p in drawn if p.suffix == ".png"] == [f"{name}.png" for name in ("corpus_overview", *THEME_FIGURES)]
+    assert {p.name for p in drawn} >= {"intertopic_map.html", "theme_explorer.html", "plotly.min.js", "intrusion_test.html"}
+    assert {p.name for p in (tmp_path / "all").iterdir()} == {p.name for p in drawn}
+    for name in names:
+        assert (tmp_path / "all" / name).read_bytes() == (again / name).read_bytes(), name
 
 
 def test_a_run_without_per_unit_arrays_still_gets_its_theme_explorer(written, tmp_path, capsys):

@@ -454,7 +454,8 @@ def _figures(args: argparse.Namespace) -> int:
 
     execution = _execution(args)
     if args.results:
-        written = figures_from_folder(args.results, args.out, read=_reader(execution), corpus=args.corpus)
+        written = figures_from_folder(args.results, args.out, read=_reader(execution), corpus=args.corpus,
+                                      workers=execution["workers"])
     else:
         params = load_params()
         written = regenerate_figures(

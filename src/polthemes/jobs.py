@@ -114,35 +114,57 @@ def results_for(
     return fit(report, settings, results_dir, name=name, params=used_params, **resolve_execution(workers, cache))
 
 
-def draw_figures(results: Results, report: CorpusReport, directory: str | Path = FIGURES_DIR) -> list[Path]:
+def draw_figures(results: Results, report: CorpusReport, directory: str | Path = FIGURES_DIR, *, workers: int = 1) -> list[Path]:
     """Every figure of a run into ``directory``: the corpus overview from ``report``, the
     theme figures, the intertopic map and the theme explorer (with the ``plotly.min.js`` it
-    loads) from ``results`` alone (in memory or loaded)."""
+    loads) from ``results`` alone (in memory or loaded).
+
+    Each figure is drawn and written whole by one of ``workers`` forked processes (matplotlib
+    draws on one core; the archive's took 8 s one after another); the files are the same
+    bytes whichever process drew them, and the paths come back in the same order."""
+    from polthemes.execution import forked_map
+    from polthemes.report import explorer, intertopic, plots  # noqa: F401  imported once, before the workers fork
+    from polthemes.report.figures import THEME_FIGURES
+
+    name = results.manifest["corpus"]["name"]
+    pages = ["theme_explorer", "intrusion_test"]
+    if results.unit_topics is None or results.unit_lengths is None or results.term_counts is None:
+        # A Spark run keeps no per-unit arrays on the driver: no map, said rather than failed.
+        warn(f"{results.folder or name}: no per-unit theme mixtures, so no intertopic map")
+    else:
+        pages.insert(0, "intertopic_map")
+    jobs = ["corpus_overview", *THEME_FIGURES, *pages]
+    try:
+        drawn = forked_map(_draw_one, jobs, (results, report, Path(directory)), workers=workers)
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise OutputFolderError(f"{directory}: cannot write the figures: {reason}" + (f" ({error.filename})" if error.filename else "")) from None
+    return [path for paths in drawn for path in paths]
+
+
+def _draw_one(context: tuple[Results, CorpusReport, Path], job: str) -> list[Path]:
+    """Draw and write one figure or page of :func:`draw_figures`; the paths written."""
     from polthemes.report.explorer import PLOTLY_JS, save_theme_explorer
     from polthemes.report.figures import corpus_stamp, provenance_stamp, save_figure, theme_figures
     from polthemes.report.intertopic import save_intertopic_map
     from polthemes.report.plots import plot_corpus_overview
 
+    results, report, directory = context
     name = results.manifest["corpus"]["name"]
-    try:
-        written = save_figure(plot_corpus_overview(report, stamp=corpus_stamp(report.articles)), "corpus_overview", directory)
-        for figure_name, figure in theme_figures(results).items():
-            written += save_figure(figure, figure_name, directory)
+    if job == "corpus_overview":
+        return save_figure(plot_corpus_overview(report, stamp=corpus_stamp(report.articles)), job, directory)
+    if job == "intertopic_map":
         title = f"Intertopic map: {results.k} themes of {name} ({provenance_stamp(results.manifest)})"
-        if results.unit_topics is None or results.unit_lengths is None or results.term_counts is None:
-            # A Spark run keeps no per-unit arrays on the driver: no map, said rather than failed.
-            warn(f"{results.folder or name}: no per-unit theme mixtures, so no intertopic map")
-        else:
-            written.append(save_intertopic_map(results, Path(directory) / "intertopic_map.html", title=title))
+        return [save_intertopic_map(results, directory / "intertopic_map.html", title=title)]
+    if job == "theme_explorer":
         # The explorer needs no per-unit arrays, only the topic_terms and article_themes tables
-        # that both engines write and the theme figures above already drew from: a Spark run has it.
-        page = save_theme_explorer(results, Path(directory) / "theme_explorer.html", title=f"Theme explorer: {results.k} themes of {name}")
-        written += [page.parent / PLOTLY_JS, page]
-        written.append(write_validation_page(results, Path(directory) / "intrusion_test.html"))
-    except OSError as error:
-        reason = error.strerror or str(error)
-        raise OutputFolderError(f"{directory}: cannot write the figures: {reason}" + (f" ({error.filename})" if error.filename else "")) from None
-    return written
+        # that both engines write and the theme figures already draw from: a Spark run has it.
+        page = save_theme_explorer(results, directory / "theme_explorer.html", title=f"Theme explorer: {results.k} themes of {name}")
+        return [page.parent / PLOTLY_JS, page]
+    if job == "intrusion_test":
+        return [write_validation_page(results, directory / "intrusion_test.html")]
+    # A theme figure; none when it does not apply to this run (per-article figures of a large corpus).
+    return [path for figure_name, figure in theme_figures(results, [job]).items() for path in save_figure(figure, figure_name, directory)]
 
 
 def regenerate_figures(
@@ -173,7 +195,7 @@ def regenerate_figures(
     check_figures_folder(directory, corpus=target)
     report = (read or read_corpus)(target)
     results = results_for(target, settings, results_dir, params=params, report=report, workers=workers, cache=cache, refit=refit)
-    written = draw_figures(results, report, directory)
+    written = draw_figures(results, report, directory, workers=resolve_execution(workers)["workers"])
     # The named themes of resources/named_themes.tsv on the same corpus, beside the free ones.
     named = named_themes(target, results.folder.with_name(results.folder.name + "-named"), settings=results.settings,
                          params=params, report=report, workers=workers, cache=cache)
@@ -181,16 +203,18 @@ def regenerate_figures(
 
 
 def figures_from_folder(results_dir: str | Path, directory: str | Path = FIGURES_DIR, *,
-                        read: Callable[[str | Path], CorpusReport] | None = None, corpus: str | Path | None = None) -> list[Path]:
+                        read: Callable[[str | Path], CorpusReport] | None = None, corpus: str | Path | None = None,
+                        workers: int | None = None) -> list[Path]:
     """Every figure of the run in ``results_dir`` into ``directory``, without fitting. The
-    corpus overview needs the articles: ``corpus`` (default: the parameters file's)."""
+    corpus overview needs the articles: ``corpus`` (default: the parameters file's).
+    ``workers`` draw them (default: every core)."""
     results = load_results(results_dir)
     target = Path(corpus) if corpus is not None else load_params().corpus
     check_figures_folder(directory, corpus=target)
     report = (read or read_corpus)(target)
     if results.manifest["corpus"]["sha256"] != corpus_hash(report.articles):
         raise ResultsFolderError(f"{results_dir}: was fitted on another corpus than {target}; give --corpus, or refit")
-    return draw_figures(results, report, directory)
+    return draw_figures(results, report, directory, workers=resolve_execution(workers)["workers"])
 
 
 def analyse_corpus(

@@ -58,6 +58,14 @@ MAX_ARTICLES_FOR_ARTICLE_FIGURES = 40
 PER_ARTICLE_FIGURES = ("tfidf_top_terms_by_article", "article_similarity", "theme_by_article_heatmap")
 
 
+#: The theme figures :func:`theme_figures` can draw, in the order it draws them.
+THEME_FIGURES = (
+    "tfidf_top_terms_by_article", "article_similarity", "k_selection_dashboard", "theme_top_terms",
+    "theme_by_article_heatmap", "theme_prevalence_by_language_and_source", "theme_cooccurrence_network",
+    "themes_over_time",
+)
+
+
 def theme_figures(result, names: Sequence[str] | None = None) -> dict[str, Figure]:
     """The figures of a :class:`~polthemes.results.Results`, by file name.
 

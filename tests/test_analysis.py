@@ -162,3 +162,22 @@ def test_tokens_given_once_give_the_tables_of_a_run_that_tokenizes(seed_report):
         run_analysis(seed_report.articles[:4], settings, tokens=fresh.tokens)
     with pytest.raises(AnalysisError, match="in monolingual mode"):
         run_analysis(seed_report.articles, AnalysisSettings(mode="monolingual", k_values=(3,), chains=1), tokens=fresh.tokens)
+
+
+def test_tfidf_and_similarity_are_scikit_learns_to_the_last_bit(seed_report):
+    """The tables' TF-IDF is written out so a run need not import scikit-learn (2 s a
+    process); it must stay exactly what scikit-learn's TfidfTransformer and cosine_similarity give."""
+    from sklearn.feature_extraction.text import TfidfTransformer
+    from sklearn.metrics.pairwise import cosine_similarity
+
+    from polthemes.modelling.features import bag_of_words, document_similarity, tfidf
+    from polthemes.text.pipeline import TokenPipeline
+
+    tokens = TokenPipeline().fit_transform(seed_report.articles)
+    # Paragraphs as documents: many short rows, some with a single term, and terms in one row only.
+    bag = bag_of_words([paragraph for article in tokens.articles for paragraph in article.paragraphs])
+    ours = tfidf(bag)
+    theirs = TfidfTransformer(norm="l2", smooth_idf=True, sublinear_tf=False).fit_transform(bag.counts).tocsr()
+    assert (ours != theirs).nnz == 0 and ours.nnz == theirs.nnz
+    ids = [str(i) for i in range(bag.n_documents)]
+    np.testing.assert_array_equal(document_similarity(bag, ids).to_numpy(), np.round(cosine_similarity(theirs), 6))

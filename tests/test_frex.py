@@ -51,3 +51,17 @@ def test_bad_weights_and_shapes_are_named():
         frex_scores(np.ones((2, 3)), weight=1.0)
     with pytest.raises(ValueError, match="topics x terms"):
         frex_scores(np.ones(3))
+
+
+def test_tied_ranks_share_their_mean_rank_as_scipy_gives_them():
+    """FREX ranks ties by their mean rank (scipy's rankdata, computed with pandas so a run
+    does not import scipy.stats); rounded shares tie often in small corpora."""
+    from scipy.stats import rankdata
+
+    rng = np.random.default_rng(5)
+    beta = rng.dirichlet(np.ones(30), size=5)
+    beta[:, :6] = beta[:, :1]  # six terms tied in every theme
+    beta /= beta.sum(axis=1, keepdims=True)
+    exclusivity = beta / beta.sum(axis=0)
+    expected = 1.0 / (0.5 / (rankdata(np.round(exclusivity, 12), axis=1) / 30) + 0.5 / (rankdata(np.round(beta, 12), axis=1) / 30))
+    np.testing.assert_array_equal(frex_scores(beta, weight=0.5), expected)

@@ -11,6 +11,7 @@ from collections import Counter
 
 import pytest
 
+from conftest import SEEDS_DIR
 from polthemes.resources import read_list
 from polthemes.text.concepts import GLOSSARY, ConceptMapper
 from polthemes.text.glossary import default_glossary
@@ -93,12 +94,18 @@ def test_english_keeps_hyphenated_words_drops_numbers_and_lemmatises():
     assert "the" not in terms and "in" not in terms
 
 
-def test_english_phrases_are_learned_from_the_corpus(pipeline):
+def test_english_phrases_are_learned_where_they_are_applied(seed_report, pipeline):
     # gensim Phrases on the three English seeds: only content-word pairs, seen at least 3 times.
-    assert pipeline.english_phrases_, "no collocation learned from the seeds"
-    for (first, second), joined in pipeline.english_phrases_.items():
+    monolingual = TokenPipeline("monolingual").fit(seed_report.articles)
+    assert monolingual.english_phrases_, "no collocation learned from the seeds"
+    for (first, second), joined in monolingual.english_phrases_.items():
         assert joined == f"{first}_{second}"
         assert first not in default_english_stopwords() and second not in default_english_stopwords()
+    # The shared space does not apply collocations English alone gives, so it does not learn them ...
+    assert pipeline.english_phrases_ == {}
+    # ... unless asked to, and then it learns what monolingual mode learns.
+    shared = TokenPipeline(phrases_in_shared_space=True).fit(seed_report.articles)
+    assert shared.english_phrases_ == monolingual.english_phrases_
 
 
 BOILERPLATE_WORDS = {
@@ -310,22 +317,23 @@ def test_the_general_english_list_is_read_from_its_data_file():
     assert general - kept <= default_english_stopwords()
 
 
-def test_setting_up_the_tokenizer_for_chinese_imports_neither_scikit_learn_nor_gensim(tmp_path):
-    """Set-up is paid by every run: scikit-learn (1.3 s, once for its stopword list) and
-    gensim (1.8 s, for English collocations) stay unimported until something needs them,
-    and a Chinese corpus gives gensim's Phrases nothing to learn."""
+def test_a_run_imports_neither_scikit_learn_gensim_nor_scipy_stats(tmp_path):
+    """Every process pays its imports: scikit-learn (2 s with the scipy.stats it imports),
+    gensim (1.8 s, for English collocations the shared space does not apply) and scipy.stats
+    stay unimported by a whole fit of both languages, tables and all, until a cross-check
+    backend or a monolingual English vocabulary needs one of them."""
     script = (
         "import sys\n"
-        "from polthemes.text.pipeline import TokenPipeline\n"
-        f"pipeline = TokenPipeline(dictionary_cache={str(tmp_path)!r}).fit_english([])\n"
-        "terms = pipeline.tokenize('坚持党的群众路线', 'zh') + pipeline.tokenize('the mass line', 'en')\n"
-        "assert any(term == 'mass_line' for term, *_ in terms), terms\n"
-        "print(sorted(name for name in ('sklearn', 'gensim') if name in sys.modules))\n"
+        "from polthemes.cli import main\n"
+        f"assert main(['fit', {str(SEEDS_DIR)!r}, '--out', {str(tmp_path / 'out')!r}, '--k', '3', '--chains', '1',\n"
+        "             '--bootstrap', '0', '--cross-check', 'none', '--workers', '1', '--quiet']) == 0\n"
+        "print(sorted(name for name in ('sklearn', 'gensim', 'scipy.stats') if name in sys.modules))\n"
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                          env={**os.environ, "POLTHEMES_CACHE_DIR": str(tmp_path)})
+                          env={**os.environ, "POLTHEMES_CACHE_DIR": str(tmp_path / "cache")})
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "[]"
+    assert done.stdout.strip().splitlines()[-1] == "[]"
+    assert (tmp_path / "out" / "distinctive_terms.csv").exists()
 
 
 def test_text_the_latin_word_shortcut_skips_has_no_latin_letter_even_after_nfkc():

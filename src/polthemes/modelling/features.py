@@ -15,8 +15,6 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 from scipy import sparse
-from sklearn.feature_extraction.text import TfidfTransformer
-from sklearn.metrics.pairwise import cosine_similarity
 
 
 class EmptyVocabularyError(ValueError):
@@ -124,8 +122,29 @@ def select_vocabulary(
 
 
 def tfidf(bag: BagOfWords) -> sparse.csr_matrix:
-    """TF-IDF weights (smoothed idf, l2-normalised rows), documents x terms."""
-    return TfidfTransformer(norm="l2", smooth_idf=True, sublinear_tf=False).fit_transform(bag.counts).tocsr()
+    """TF-IDF weights (smoothed idf, l2-normalised rows), documents x terms.
+
+    scikit-learn's ``TfidfTransformer(norm="l2", smooth_idf=True)``, operation for operation,
+    so the weights are the same floats (tested against it): importing scikit-learn costs
+    every process 2 s (it imports scipy.stats), and a run needs only these few lines of it.
+    """
+    weights = bag.counts.astype(np.float64).tocsr()
+    n_documents = weights.shape[0] + 1  # smoothed: as if one more document held every term once
+    document_frequency = np.bincount(weights.indices, minlength=weights.shape[1]).astype(np.float64) + 1.0
+    idf = np.log(n_documents / document_frequency) + 1.0
+    weights.data *= idf[weights.indices]
+    return _l2_normalised_rows(weights)
+
+
+def _l2_normalised_rows(matrix: sparse.csr_matrix) -> sparse.csr_matrix:
+    """Each row divided by its Euclidean norm, summed entry by entry in row order as
+    scikit-learn's ``normalize`` does; an all-zero row stays zero."""
+    matrix = matrix.copy()
+    rows = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
+    norms = np.sqrt(np.bincount(rows, weights=matrix.data * matrix.data, minlength=matrix.shape[0]))
+    norms[norms == 0.0] = 1.0
+    matrix.data /= norms[rows]
+    return matrix
 
 
 def distinctive_terms(bag: BagOfWords, document_ids: Sequence[str], n: int = 15) -> pd.DataFrame:
@@ -158,5 +177,7 @@ def distinctive_terms(bag: BagOfWords, document_ids: Sequence[str], n: int = 15)
 
 def document_similarity(bag: BagOfWords, document_ids: Sequence[str]) -> pd.DataFrame:
     """Cosine similarity of TF-IDF vectors, documents x documents, labelled by id."""
-    matrix = cosine_similarity(tfidf(bag))
+    # scikit-learn's cosine_similarity: rows normalised (again), then every pair's dot product.
+    weights = _l2_normalised_rows(tfidf(bag))
+    matrix = (weights @ weights.T).toarray()
     return pd.DataFrame(np.round(matrix, 6), index=list(document_ids), columns=list(document_ids))

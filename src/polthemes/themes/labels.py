@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.stats import rankdata
+import pandas as pd
 
 from polthemes.config import RESOURCES_DIR
 from polthemes.resources import read_tsv
@@ -84,8 +84,10 @@ def frex_scores(topic_terms: np.ndarray, weight: float = FREX_WEIGHT) -> np.ndar
     column_totals = beta.sum(axis=0)
     exclusivity = beta / np.where(column_totals > 0, column_totals, 1.0)
     # Rounded before ranking, as top terms are, so float noise never reorders terms.
-    frequency_rank = rankdata(np.round(beta, 12), axis=1) / beta.shape[1]
-    exclusivity_rank = rankdata(np.round(exclusivity, 12), axis=1) / beta.shape[1]
+    # Ranks within each topic, ties sharing their mean rank (scipy's rankdata; pandas is
+    # already loaded, scipy.stats costs a process 1.5 s to import).
+    frequency_rank = pd.DataFrame(np.round(beta, 12)).rank(axis=1).to_numpy() / beta.shape[1]
+    exclusivity_rank = pd.DataFrame(np.round(exclusivity, 12)).rank(axis=1).to_numpy() / beta.shape[1]
     return 1.0 / (weight / exclusivity_rank + (1 - weight) / frequency_rank)
 
 

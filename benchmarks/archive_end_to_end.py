@@ -8,7 +8,8 @@ timings and peak memory are its own (peak resident set of the process, ``ru_maxr
    the command line does), run
    ``polthemes.engines.local.run_analysis`` at one K with the default number of Gibbs
    chains (``chains=None``: by corpus size), no bootstrap, no cross-check, no held-out
-   folds, ``workers=2`` and an empty cache folder, then draw the theme figures.
+   folds, ``workers=2`` and an empty cache folder, then draw every figure and page as
+   ``polthemes figures`` does (``polthemes.jobs.draw_figures``, in the workers).
 2. **project, warm, new K**: the same with K + 2 and the cache folder of run 1: what a
    user pays to try another K (the reading and the tokens are reused, the model is not).
 3. **project, one chain, warm**: run 2 again with ``chains=1``, so the same run says what
@@ -101,7 +102,7 @@ def run_project(corpus: Path, cache_dir: Path, k: int, chains: int | None, worke
     clock = time.perf_counter()
     from polthemes.corpus.reader import read_corpus_cached
     from polthemes.engines.local import run_analysis
-    from polthemes.report.figures import save_figure, theme_figures
+    from polthemes.jobs import draw_figures
     from polthemes.settings import AnalysisSettings
 
     timings = {"import": time.perf_counter() - clock}
@@ -112,8 +113,7 @@ def run_project(corpus: Path, cache_dir: Path, k: int, chains: int | None, worke
     result = run_analysis(report.articles, settings, workers=workers, cache_dir=cache_dir)
     timings.update(result.timings_s)
     clock = time.perf_counter()
-    for name, figure in theme_figures(result).items():
-        save_figure(figure, name, figures_dir)
+    draw_figures(result, report, figures_dir, workers=workers)  # every figure and page, as `polthemes figures` draws them
     timings["figures"] = time.perf_counter() - clock
     runs = result.selection.runs
     at_k = runs[runs.k == k]
@@ -358,7 +358,7 @@ def write_report(rows: list[dict], args: argparse.Namespace, total_s: float) -> 
         "",
         f"Each row is a fresh Python process. Project: read and clean, tokenize, fit one K (K={K} cold, "
         f"K={K_WARM} warm, so the warm run fits a new model) with the default chains unless one is asked, "
-        "no bootstrap, cross-check or held-out folds, then the theme figures; *cold* starts from an empty "
+        "no bootstrap, cross-check or held-out folds, then every figure and page (`polthemes.jobs.draw_figures`, in the workers: the theme figures, corpus overview, intertopic map, explorer and intrusion page; before commit affd0db this benchmark drew only the theme figures, one after another); *cold* starts from an empty "
         "cache folder, *warm* reuses it. Baseline: json + `jieba.lcut` (default dictionary) in a "
         f"`multiprocessing.Pool({args.workers})` + `CountVectorizer(min_df=2, max_df=0.5)` + one tomotopy "
         "`LDAModel` chain for as many sweeps as the cold run's median chain; its stages are shown under the "

@@ -113,3 +113,34 @@ def test_a_figure_names_a_users_file_by_its_name_without_folder():
 
     assert article_name("reports/report_2023_01", "", "zh") == "report_2023_01 (Chinese)"
     assert article_name("000_b5b58f93a4d00913", "Title", "en") == "000 Title (English)"
+
+
+def test_a_corpus_too_large_for_a_row_each_is_drawn_as_its_distribution(seed_report):
+    """An archive's corpus overview: a row per article made the 24,000-item archive a figure
+    11,000 inches tall that never finished; past the per-article limit the overview counts
+    articles by length, per language, and lines cut per rule, in a figure of fixed size."""
+    import dataclasses
+
+    from polthemes.corpus.records import CorpusReport
+    from polthemes.report.plots import MAX_ARTICLES_FOR_ARTICLE_FIGURES, plot_corpus_overview
+
+    copies = MAX_ARTICLES_FOR_ARTICLE_FIGURES // len(seed_report.articles) + 2
+    articles = [dataclasses.replace(a, id=f"{a.id}-{n}") for n in range(copies) for a in seed_report.articles]
+    figure = plot_corpus_overview(CorpusReport(articles=articles))
+    assert figure.get_size_inches()[1] < 6
+    kept_axis, cut_axis = figure.axes
+    # Every article is counted once in the histogram, in its language's layer.
+    languages = sorted({a.language for a in articles})
+    assert len(kept_axis.containers) == len(languages) == 2
+    for layer, code in zip(kept_axis.containers, languages):
+        assert sum(bar.get_height() for bar in layer) == sum(a.language == code for a in articles)
+    # Each rule's bar is the lines it cut in all; its label says in how many articles.
+    rules = sorted({line.rule for a in articles for line in a.removed})
+    assert rules, "the seeds have lines cut by the boilerplate rules"
+    labels = [t.get_text() for t in cut_axis.get_yticklabels()]
+    widths = [p.get_width() for p in cut_axis.patches]
+    assert len(labels) == len(widths) == len(rules)
+    for rule, label, width in zip(rules, labels, widths):
+        assert label == f"{rule} ({sum(any(line.rule == rule for line in a.removed) for a in articles):,} articles)"
+        assert width == sum(line.rule == rule for a in articles for line in a.removed)
+    assert "too many for a row each" in figure.get_suptitle()

@@ -19,6 +19,7 @@ from matplotlib.figure import Figure
 from polthemes import __version__
 from polthemes.config import FIGURES_DIR
 from polthemes.files import write_bytes_atomic
+from polthemes.report.plots import MAX_ARTICLES_FOR_ARTICLE_FIGURES
 
 #: Formats written for every figure: PNG to look at, SVG to edit or print.
 FIGURE_FORMATS = ("png", "svg")
@@ -51,9 +52,6 @@ def corpus_stamp(articles) -> str:
     return f"corpus {corpus_hash(articles)[:12]} · polthemes {__version__}"
 
 
-#: Figures with a row, column or panel per article are drawn only up to this many articles;
-#: an archive is read through its themes, not article by article.
-MAX_ARTICLES_FOR_ARTICLE_FIGURES = 40
 #: The figures that show single articles (skipped above the limit).
 PER_ARTICLE_FIGURES = ("tfidf_top_terms_by_article", "article_similarity", "theme_by_article_heatmap")
 

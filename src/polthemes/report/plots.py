@@ -76,20 +76,32 @@ def _grid(n: int, columns: int) -> tuple[int, int]:
 # --- corpus -------------------------------------------------------------------------------
 
 
+#: Figures with a row, column or panel per article are drawn only up to this many articles;
+#: an archive is read through its themes and distributions, not article by article (a row
+#: each for the 24,000 items of an archive was a figure 11,000 inches tall).
+MAX_ARTICLES_FOR_ARTICLE_FIGURES = 40
+
+
 @styled
 def plot_corpus_overview(report: CorpusReport) -> Figure:
     """Per article: length kept (coloured by language) and lines cut, stacked by the rule that cut them.
 
     Length is in words with a Chinese character counting as one (``metadata.units``), so
     Chinese and English bars are comparable. Articles run top to bottom in corpus order,
-    labelled by id, so the figure reads like the table of ``polthemes inspect``.
+    labelled by id, so the figure reads like the table of ``polthemes inspect``. Beyond
+    :data:`MAX_ARTICLES_FOR_ARTICLE_FIGURES` articles the same two panels summarise the
+    corpus instead: how many articles keep how much text, per language, and the lines
+    each rule cut in all.
     """
     articles = report.articles
+    lengths = [sum(units(p) for p in a.paragraphs) for a in articles]
+    rules = sorted({line.rule for a in articles for line in a.removed})
+    if len(articles) > MAX_ARTICLES_FOR_ARTICLE_FIGURES:
+        return _corpus_distribution(articles, lengths, rules)
     positions = list(range(len(articles)))[::-1]
     figure = Figure(figsize=(10, 1.6 + 0.45 * len(articles)))
     kept_axis, cut_axis = figure.subplots(1, 2, sharey=True, gridspec_kw={"width_ratios": [3, 2]})
 
-    lengths = [sum(units(p) for p in a.paragraphs) for a in articles]
     kept_axis.barh(positions, lengths, color=[LANGUAGE_COLOURS.get(a.language, "grey") for a in articles])
     kept_axis.set_yticks(positions, [a.id for a in articles], fontsize=8)
     kept_axis.set_xlabel("article text kept (words; a Chinese character counts as one)")
@@ -99,7 +111,6 @@ def plot_corpus_overview(report: CorpusReport) -> Figure:
         title="language", fontsize=8, title_fontsize=8, loc="upper right",
     )
 
-    rules = sorted({line.rule for a in articles for line in a.removed})
     left = [0] * len(articles)
     for rule, colour in zip(rules, _colours(len(rules))):
         counts = [sum(1 for line in a.removed if line.rule == rule) for a in articles]
@@ -110,6 +121,39 @@ def plot_corpus_overview(report: CorpusReport) -> Figure:
     if rules:
         cut_axis.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.02, 0.5), frameon=False, title="rule", title_fontsize=7)
     figure.suptitle(f"Corpus overview: {len(articles)} articles", fontsize=11)
+    figure.tight_layout(rect=(0, 0.02, 1, 1))
+    return figure
+
+
+def _corpus_distribution(articles, lengths: list[int], rules: list[str]) -> Figure:
+    """:func:`plot_corpus_overview` for a corpus too large for a row per article: a histogram
+    of the text kept per article (log-spaced bins, one colour per language, stacked) and,
+    per rule, the lines it cut in all and in how many articles."""
+    figure = Figure(figsize=(10, 4.2))
+    kept_axis, cut_axis = figure.subplots(1, 2, gridspec_kw={"width_ratios": [3, 2]})
+    present = sorted({a.language for a in articles})
+    # Log-spaced bins from the shortest article to the longest; an article left empty counts as one word.
+    shortest = max(1, min(lengths))
+    edges = np.unique(np.geomspace(shortest, max(shortest + 1, max(lengths)), 31).round(6))
+    by_language = [[max(1, n) for n, a in zip(lengths, articles) if a.language == code] for code in present]
+    kept_axis.hist(by_language, bins=edges, stacked=True, label=present,
+                   color=[LANGUAGE_COLOURS.get(code, "grey") for code in present])
+    kept_axis.set_xscale("log")
+    kept_axis.set_xlabel("article text kept (words; a Chinese character counts as one; log scale)")
+    kept_axis.set_ylabel("articles")
+    kept_axis.legend(title="language", fontsize=8, title_fontsize=8, loc="upper right")
+    if rules:
+        lines = [sum(1 for a in articles for line in a.removed if line.rule == rule) for rule in rules]
+        touched = [sum(1 for a in articles if any(line.rule == rule for line in a.removed)) for rule in rules]
+        positions = list(range(len(rules)))[::-1]
+        cut_axis.barh(positions, lines, color=_colours(len(rules)))
+        cut_axis.set_yticks(positions, [f"{rule} ({n:,} articles)" for rule, n in zip(rules, touched)], fontsize=7)
+        cut_axis.xaxis.get_major_locator().set_params(integer=True)
+    else:
+        cut_axis.text(0.5, 0.5, "no line was cut", ha="center", va="center", transform=cut_axis.transAxes)
+        cut_axis.set_yticks([])
+    cut_axis.set_xlabel("lines cut in all, by rule")
+    figure.suptitle(f"Corpus overview: {len(articles):,} articles (too many for a row each: their distribution)", fontsize=11)
     figure.tight_layout(rect=(0, 0.02, 1, 1))
     return figure
 

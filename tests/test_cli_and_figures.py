@@ -135,6 +135,7 @@ def test_outputs_are_never_written_into_data_raw(tmp_path):
     assert [p.name for p in written.parent.iterdir()] == ["table.csv"]  # no temporary left behind
 
 
+@pytest.mark.slow  # regenerates every figure
 def test_no_cache_means_no_cache_for_every_command(tmp_path, monkeypatch):
     """``--no-cache`` and ``cache=False`` reach the reader and the tokenizer: nothing is written
     to the cache folder; by default the seeds' reading, segmentations and tokens are kept there."""

@@ -206,6 +206,7 @@ def _register_corpus(seed: int) -> tuple[list[ModellingUnit], list[str], dict[st
     return units, dates, weights, words
 
 
+@pytest.mark.slow  # ten seeded fits (five corpora, two priors): 20 s
 def test_a_named_theme_keeps_to_its_seeds_company_not_the_register_they_appear_in():
     """With fewer free themes than subjects (K = 4 for six), a seeded theme whose non-seed
     words have the free topics' prior becomes the register (the archive's theme education

@@ -23,6 +23,9 @@ CORPUS_LINE = re.compile(r"^CORPUS = .*$", re.MULTILINE)
 #: Notebooks that fit or read a results folder name it here; the copy writes to its own.
 RESULTS_LINE = re.compile(r"^RESULTS = None(.*)$", re.MULTILINE)
 FROM_THE_SEEDS = {"01-corpus", "02-tfidf", "03-lda", "04-recurring-themes", "06-named-themes"}
+#: The notebooks that model the free themes of params.toml's settings: one results folder for
+#: them, as ``make notebooks`` shares ``results/seeds/`` (05 and 06 write named themes elsewhere).
+FREE_THEMES = {"03-lda", "04-recurring-themes"}
 
 
 def test_notebooks_are_numbered_in_reading_order():
@@ -31,9 +34,23 @@ def test_notebooks_are_numbered_in_reading_order():
     assert FROM_THE_SEEDS < {path.stem for path in NOTEBOOKS}
 
 
-def on_the_seeds(path, folder):
+@pytest.fixture(scope="module")
+def results_folder(tmp_path_factory, default_analysis):
+    """The results folder of the :data:`FREE_THEMES` notebooks, holding the suite's default
+    analysis of the seeds, as ``make notebooks`` finds ``results/seeds/`` written by ``make
+    figures``: a notebook whose parameters are the defaults reads it (``results_for``), as the
+    committed outputs were made, and one whose parameters differ fits its own into it."""
+    from polthemes.results import write_results
+
+    folder = tmp_path_factory.mktemp("notebook-results") / "results"
+    write_results(default_analysis, folder)
+    return folder
+
+
+def on_the_seeds(path, folder, results):
     """A copy of the notebook at ``path`` in ``folder`` whose parameter cell reads the tests'
-    seeds; returns (committed notebook, the copy's path, the parameter line replaced)."""
+    seeds and fits into ``results``; returns (committed notebook, the copy's path, the
+    parameter line replaced)."""
     committed = nbformat.read(path, as_version=4)
     assert committed.cells[0].cell_type == "markdown"
     parameters = committed.cells[1]
@@ -42,7 +59,7 @@ def on_the_seeds(path, folder):
     copy = nbformat.from_dict(committed)
     source = CORPUS_LINE.sub(f"CORPUS = __import__('pathlib').Path({str(SEEDS_DIR)!r})", parameters.source)
     # Never the project's results/: the copy fits into a folder of the test's own.
-    copy.cells[1].source = RESULTS_LINE.sub(f"RESULTS = {str(folder / 'results')!r}", source)
+    copy.cells[1].source = RESULTS_LINE.sub(f"RESULTS = {str(results)!r}", source)
     target = folder / path.name
     nbformat.write(copy, target)
     return committed, target, line
@@ -50,8 +67,8 @@ def on_the_seeds(path, folder):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
-def test_notebook_executes_and_its_committed_outputs_are_current(path, tmp_path):
-    committed, copy, line = on_the_seeds(path, tmp_path)
+def test_notebook_executes_and_its_committed_outputs_are_current(path, tmp_path, results_folder):
+    committed, copy, line = on_the_seeds(path, tmp_path, results_folder if path.stem in FREE_THEMES else tmp_path / "results")
     executed = execute_notebook(copy, write=False)
     errors = [o for cell in executed.cells if cell.cell_type == "code" for o in cell.outputs if o.output_type == "error"]
     assert errors == []

@@ -113,6 +113,8 @@ def theme_figures(result, names: Sequence[str] | None = None) -> dict[str, Figur
             tables["article_themes"], labels, uncertainty=tables.get("article_theme_uncertainty"), stamp=stamp
         ),
     }
+    if tuple(builders) != THEME_FIGURES:  # draw_figures hands out THEME_FIGURES: a figure missing there is never drawn
+        raise RuntimeError(f"THEME_FIGURES {THEME_FIGURES} must name the builders in order: {tuple(builders)}")
     unknown = set(names or ()) - set(builders)
     if unknown:
         raise ValueError(f"unknown figure(s) {sorted(unknown)}; known: {', '.join(builders)}")

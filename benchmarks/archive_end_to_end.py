@@ -358,7 +358,7 @@ def write_report(rows: list[dict], args: argparse.Namespace, total_s: float) -> 
         "",
         f"Each row is a fresh Python process. Project: read and clean, tokenize, fit one K (K={K} cold, "
         f"K={K_WARM} warm, so the warm run fits a new model) with the default chains unless one is asked, "
-        "no bootstrap, cross-check or held-out folds, then every figure and page (`polthemes.jobs.draw_figures`, in the workers: the theme figures, corpus overview, intertopic map, explorer and intrusion page; before commit affd0db this benchmark drew only the theme figures, one after another); *cold* starts from an empty "
+        "no bootstrap, cross-check or held-out folds, then every figure and page (`polthemes.jobs.draw_figures`, in the workers: the theme figures, corpus overview, intertopic map, explorer and intrusion page; before commit 8ea1d54 this benchmark drew only the theme figures, one after another); *cold* starts from an empty "
         "cache folder, *warm* reuses it. Baseline: json + `jieba.lcut` (default dictionary) in a "
         f"`multiprocessing.Pool({args.workers})` + `CountVectorizer(min_df=2, max_df=0.5)` + one tomotopy "
         "`LDAModel` chain for as many sweeps as the cold run's median chain; its stages are shown under the "

@@ -67,23 +67,25 @@ def test_a_loaded_folder_gives_back_every_table_the_manifest_and_the_themes(writ
 def test_figures_from_a_loaded_folder_are_byte_identical_to_the_fits(written, tmp_path):
     result, folder, report = written
     loaded = load_results(folder)
-    live, again = tmp_path / "live", tmp_path / "loaded"
-    for results, directory in ((result, live), (loaded, again)):
-        for name, figure in theme_figures(results).items():
-            save_figure(figure, name, directory)
+    live, again, parallel = tmp_path / "live", tmp_path / "loaded", tmp_path / "parallel"
+    for name, figure in theme_figures(result).items():
+        save_figure(figure, name, live)
     names = sorted(p.name for p in live.iterdir())
-    assert names and names == sorted(p.name for p in again.iterdir())
+    # Every figure and page of the loaded folder, drawn in this process and by two forked workers.
+    one = draw_figures(loaded, report, again, workers=1)
+    two = draw_figures(loaded, report, parallel, workers=2)
+    assert names and set(names) <= {p.name for p in one}
     for name in names:
         assert (live / name).read_bytes() == (again / name).read_bytes(), name
     assert intertopic_map_html(result, title="t") == intertopic_map_html(loaded, title="t")
     assert theme_explorer_html(result, title="t") == theme_explorer_html(loaded, title="t")
-    # Drawn by two forked workers: the same files, the same bytes, in the order of one process.
-    drawn = draw_figures(loaded, report, tmp_path / "all", workers=2)
-    assert [p.name for p in drawn if p.suffix == ".png"] == [f"{name}.png" for name in ("corpus_overview", *THEME_FIGURES)]
-    assert {p.name for p in drawn} >= {"intertopic_map.html", "theme_explorer.html", "plotly.min.js", "intrusion_test.html"}
-    assert {p.name for p in (tmp_path / "all").iterdir()} == {p.name for p in drawn}
-    for name in names:
-        assert (tmp_path / "all" / name).read_bytes() == (again / name).read_bytes(), name
+    # The workers write the same files, byte for byte, and return them in the same order.
+    assert [p.name for p in two] == [p.name for p in one]
+    assert [p.name for p in one if p.suffix == ".png"] == [f"{name}.png" for name in ("corpus_overview", *THEME_FIGURES)]
+    assert {p.name for p in one} >= {"intertopic_map.html", "theme_explorer.html", "plotly.min.js", "intrusion_test.html"}
+    assert sorted(p.name for p in parallel.iterdir()) == sorted(p.name for p in two)
+    for path in one:
+        assert path.read_bytes() == (parallel / path.name).read_bytes(), path.name
 
 
 def test_a_run_without_per_unit_arrays_still_gets_its_theme_explorer(written, tmp_path, capsys):

@@ -25,7 +25,7 @@ from polthemes.modelling.backends import TopicModel, import_tomotopy, make_model
 from polthemes.modelling.consensus import consensus_model, theme_support
 from polthemes.modelling.features import BagOfWords, bag_of_words
 from polthemes.modelling.selection import KSelection, sweep_k, validate_sweep
-from polthemes.modelling.units import modelling_units, most_units, resolve_unit
+from polthemes.modelling.units import ModellingUnit, modelling_units, most_units, resolve_unit
 from polthemes.progress import ProgressCounter
 from polthemes.results import Results, as_written, corpus_hash, manifest, write_results
 from polthemes.settings import AnalysisError, AnalysisSettings
@@ -197,7 +197,7 @@ def run_analysis(
 CROSS_CHECK_MAX_UNITS = 4000
 
 
-def unit_counts(units: Sequence, unit: str, settings: AnalysisSettings, *, tokens_key: str = "",
+def unit_counts(units: Sequence[ModellingUnit], unit: str, settings: AnalysisSettings, *, tokens_key: str = "",
                 cache_dir: str | Path | None = None) -> BagOfWords:
     """The units x terms counts of ``units`` (cut as ``unit``), kept in ``cache_dir`` under
     the key of the tokens they were cut from and every setting that shapes units and
